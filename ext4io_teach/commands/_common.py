@@ -1,0 +1,33 @@
+"""Argument helpers shared by subcommands."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+
+
+def add_world_arguments(p: argparse.ArgumentParser, *, default_ios: int = 2) -> None:
+    """SCENARIO --design --ios --split-rmw --fail-io --json: the inputs that build a World."""
+    p.add_argument("scenario", metavar="SCENARIO", help="a scenario name (see `ext4io-teach scenarios`)")
+    p.add_argument("--design", default="new", help="a design name (see `ext4io-teach scenarios`); default: new")
+    p.add_argument("--ios", type=int, default=default_ios, metavar="N",
+                   help=f"number of io_ends (default {default_ios})")
+    p.add_argument("--split-rmw", action="store_true", help="split every flag read-modify-write into load and store")
+    p.add_argument("--fail-io", type=int, default=None, metavar="K", help="make io_end K's conversion fail (-EIO)")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def echo_command(name: str, inputs: dict, extra: list[str] = ()) -> str:
+    """The command line that reproduces this output (printed first, like OSTEP's simulators)."""
+    words = ["ext4io-teach", name, inputs["scenario"], "--design", inputs["design"], "--ios", str(inputs["ios"])]
+    if inputs.get("split_rmw"):
+        words.append("--split-rmw")
+    if inputs.get("fail_io") is not None:
+        words += ["--fail-io", str(inputs["fail_io"])]
+    words += list(extra)
+    return "# " + " ".join(shlex.quote(w) for w in words)
+
+
+def print_json(obj) -> None:
+    print(json.dumps(obj, indent=2, sort_keys=False))

@@ -1,0 +1,78 @@
+"""``ext4io-teach run``: one run of a scenario under a design, stepped by a policy or a schedule."""
+
+from __future__ import annotations
+
+from .. import sched
+from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNDECIDED
+from ..errors import bad_input
+from ._common import add_world_arguments, echo_command, print_json
+
+NAME = "run"
+HELP = "run a scenario step by step and print every step and the outcome"
+
+EXIT_BY_OUTCOME = {"completed": EXIT_OK, "deadlock": EXIT_FOUND, "violation": EXIT_FOUND,
+                   "running": EXIT_UNDECIDED, "stopped": EXIT_UNDECIDED}
+
+
+def add_arguments(p) -> None:
+    add_world_arguments(p)
+    p.add_argument("--seed", type=int, default=None, help="seeded random schedule (a private random.Random(S))")
+    p.add_argument("--schedule", default=None, help="task ids to step, e.g. 0,1,1,2")
+    p.add_argument("--policy", default=None, choices=sched.POLICIES, help="round-robin (default) or random")
+    p.add_argument("--max-steps", type=int, default=sched.DEFAULT_MAX_STEPS, metavar="K",
+                   help=f"stop after K steps (default {sched.DEFAULT_MAX_STEPS}) and report 'running'")
+
+
+def describe_outcome(res: sched.RunResult) -> str:
+    o = res.outcome
+    if o == "completed":
+        got = ", ".join(f"{k}: {v}" for k, v in res.results.items())
+        return "completed: every task finished" + (f" ({got})" if got else "")
+    if o == "deadlock":
+        why = "; ".join(f"{k} {v}" for k, v in res.blocked.items())
+        return f"deadlock: no task can run, work unfinished ({why})"
+    if o == "running":
+        why = "; ".join(f"{k} {v}" for k, v in res.blocked.items())
+        return (f"running: step limit hit after {len(res.schedule)} steps; still cycling: "
+                f"{', '.join(res.cycling) or 'none'}" + (f"; {why}" if why else ""))
+    if o == "stopped":
+        return f"stopped: the schedule ran out after {len(res.schedule)} steps, before the work finished"
+    v = res.violation
+    return f"violation of {v.invariant}: {v.message}"
+
+
+def main(args) -> int:
+    chosen = [f"--{n}" for n, v in (("seed", args.seed), ("schedule", args.schedule), ("policy", args.policy))
+              if v is not None]
+    if len(chosen) > 1:
+        raise bad_input(chosen[1], f"given together with {chosen[0]}", "one of --seed, --schedule, --policy")
+    schedule = sched.parse_schedule(args.schedule) if args.schedule is not None else None
+    res = sched.run(args.scenario, args.design, args.ios, schedule=schedule, policy=args.policy, seed=args.seed,
+                    max_steps=args.max_steps, split_rmw=args.split_rmw, fail_io=args.fail_io)
+    if args.json:
+        print_json(res.as_json())
+        return EXIT_BY_OUTCOME[res.outcome]
+    extra = []
+    if schedule is not None:
+        extra = ["--schedule", ",".join(map(str, schedule))]
+    elif args.seed is not None:
+        extra = ["--seed", str(args.seed)]
+    else:
+        extra = ["--policy", args.policy or "round-robin"]
+    if schedule is None:
+        extra += ["--max-steps", str(args.max_steps)]
+    print(echo_command(NAME, res.inputs, extra))
+    print("tasks: " + ", ".join(f"{i} {n}" for i, n in enumerate(res.tasks)))
+    print(f"{'step':>5}  {'task':<9} action")
+    for r in res.steps:
+        print(f"{r.i:>5}  {r.name:<9} {r.label}")
+    print("outcome: " + describe_outcome(res))
+    interesting = {k: res.stats[k] for k in ("work_items_queued", "requeues", "yields", "trylock_failed",
+                                             "lock_acquisitions", "conversions") if res.stats.get(k)}
+    if interesting:
+        print("counts: " + ", ".join(f"{k}={v}" for k, v in interesting.items()))
+    if res.violation is not None:
+        print("schedule: " + ",".join(map(str, res.schedule)))
+    return EXIT_BY_OUTCOME[res.outcome]
+
+

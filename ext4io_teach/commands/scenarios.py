@@ -1,0 +1,31 @@
+"""``ext4io-teach scenarios``: the scenarios and the designs every one of them runs under."""
+
+from __future__ import annotations
+
+from ..designs import DESIGNS, design_names
+from ..scenarios import SCENARIOS
+from ._common import print_json
+
+NAME = "scenarios"
+HELP = "list the scenarios and the designs"
+
+
+def add_arguments(p) -> None:
+    p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def main(args) -> int:
+    names = design_names()
+    if args.json:
+        print_json({"scenarios": [{"name": s.name, "tasks": s.task_names, "story": s.story, "expect_new": s.expect_new,
+                                   "expect_old": s.expect_old} for s in SCENARIOS.values()],
+                    "designs": [{"name": n, "commit": DESIGNS[n].commit, "title": DESIGNS[n].title} for n in names]})
+        return 0
+    print("scenarios:")
+    for s in SCENARIOS.values():
+        print(f"  {s.name:<18} tasks: {', '.join(s.task_names)}")
+        print(f"  {'':<18} new: {s.expect_new}; old: {s.expect_old}")
+    print("designs:")
+    for n in names:
+        print(f"  {n:<18} {DESIGNS[n].title}")
+    return 0

@@ -1,0 +1,356 @@
+"""How a design is written: a table of steps, one per program counter.
+
+A design is a class whose methods are the steps of the kernel functions it models. ``@step`` marks a
+method as one scheduling point (one shared-memory action with the tests that guard it); ``@local``
+marks purely local control flow (a loop test, an operation on a drainer's private list) that runs
+at once after the preceding step, inside it. A step method performs its action through the World's
+primitives, sets ``t.pc`` to what comes next and returns ``(kind, text, io)``: the cost-model kind,
+what it did in words, and the io_end it touched.
+
+Broken variants subclass a design and override one method: the program counter stays, the
+behaviour changes (see ``designs/mutants.py``).
+
+This module also holds the parts both designs share: the completion task's loop, the worker's
+``process_one_work``, truncate, fsync, punch hole and the nolock DIO reader, and ``ext4_end_io``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..model.flags import DIRECT, UNWRITTEN
+
+
+@dataclass
+class StepSpec:
+    pc: str
+    func: str | None  # short kernel function name for labels; None = the caller's (ext4_end_io)
+    stage: str  # A, B, C, D for the flush stages, "" otherwise
+    text: str  # pseudo-code line for the stepper
+    local: bool = False
+    guard: Callable | None = None  # runnable only when guard(world, task)
+    wait_text: Callable | None = None  # why not, in words
+    method: str = ""
+
+
+def step(pc: str, func: str | None, text: str, stage: str = "", guard=None, wait_text=None):
+    def mark(fn):
+        fn._spec = StepSpec(pc, func, stage, text, False, guard, wait_text, fn.__name__)
+        return fn
+    return mark
+
+
+def local(pc: str, func: str | None = None, text: str = "", stage: str = ""):
+    def mark(fn):
+        fn._spec = StepSpec(pc, func, stage, text, True, None, None, fn.__name__)
+        return fn
+    return mark
+
+
+def _idle_guard(w, t):
+    return bool(w.wq.pending)
+
+
+def _dio_guard(w, t):
+    return w.inode.dio_count == 0
+
+
+def _unwritten_guard(w, t):
+    return w.inode.unwritten == 0
+
+
+class Design:
+    """Shared machinery and the roles both designs have in common."""
+
+    name = "base"
+    family = "new"
+    commit = ""
+    title = ""
+    summary = ""
+    # behaviour switches the shared roles read
+    END_IO_CHECKS_UNWRITTEN = False  # v3.6 ext4_end_io_nolock: BUG_ON(!UNWRITTEN) (82e54229)
+    END_IO_CLEARS_UNWRITTEN = False  # v3.6 ext4_end_io_nolock clears UNWRITTEN itself (under i_mutex)
+    PUNCH_CHECKS_ERROR = True  # 28a535f9: ext4_ext_punch_hole returns the flush's error
+    READER_TAKES_I_MUTEX = False  # v3.6 nolock DIO read took i_mutex around the flush
+    FLUSH_ENTRY = "A.lock"
+    FLUSH_WAITS_UNWRITTEN = False  # c278531d: flush, then ext4_unwritten_wait
+    ADD_ENTRY = "add.lock"
+    WORKER_ENTRY = "A.lock"
+    PRE_DRAIN_PCS = frozenset({"A.lock", "A.splice"})
+
+    _pcs: dict[str, str] = {}
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        pcs: dict[str, str] = {}
+        order: list[str] = []
+        for klass in reversed(cls.__mro__):
+            for name, attr in vars(klass).items():
+                spec = getattr(attr, "_spec", None)
+                if spec is not None:
+                    if spec.pc not in pcs:
+                        order.append(spec.pc)
+                    pcs[spec.pc] = name
+        cls._pcs = pcs
+        cls._order = order
+
+    def __init__(self):
+        self.table = {}
+        for pc, name in self._pcs.items():
+            method = getattr(self, name)
+            spec = getattr(method, "_spec", None) or getattr(getattr(type(self), name), "_spec", None)
+            if spec is None:  # overridden without a decorator: keep the base spec
+                for klass in type(self).__mro__:
+                    attr = vars(klass).get(name)
+                    if attr is not None and hasattr(attr, "_spec"):
+                        spec = attr._spec
+                        break
+            self.table[pc] = (spec, method)
+
+    # ---------------------------------------------------------------- engine
+    def entry(self, role: str) -> str:
+        return {"dio": "dio.next", "worker": "wq.idle", "truncate": "tr.lock", "fsync": "fs.lock",
+                "punch": "ph.call", "reader": "rd.check"}[role]
+
+    def settle(self, w, t) -> None:
+        """Run local control flow until the task stands at a step (or has finished)."""
+        table = self.table
+        while t.pc != "done" and t.waits_for is None:
+            spec, method = table[t.pc]
+            if not spec.local:
+                return
+            method(w, t)
+
+    def do_step(self, w, t):
+        """Run one step of task ``t``; returns ``(spec, kind, text, io)``."""
+        spec, method = self.table[t.pc]
+        kind, text, io = method(w, t)
+        if t.waits_for is None:
+            self.settle(w, t)
+        return spec, kind, text, io
+
+    def call(self, t, entry: str, ret: str) -> None:
+        t.stack = t.stack + (ret,)
+        t.pc = entry
+
+    def ret(self, t) -> None:
+        t.pc = t.stack[-1]
+        t.stack = t.stack[:-1]
+
+    def rmw(self, w, t, k: int, next_pc: str, set_bits: int = 0, clear_bits: int = 0, what: str = ""):
+        """A flag read-modify-write: one step, or with ``--split-rmw`` a load step now and a store step
+        (pc ``rmw.store``) next. Returns the step's ``(kind, text, io)`` and the flags it read."""
+        io = w.use(t, k, "reads the flags of")
+        if w.split_rmw:
+            t.loaded = (k, io.flags, set_bits, clear_bits, next_pc, what)
+            t.pc = "rmw.store"
+            return ("flag", f"load flags of io#{k} ({what}: will store)", k), io.flags
+        seen = io.flags
+        w.change_flags(t, k, set_bits, clear_bits)
+        t.pc = next_pc
+        return ("flag", f"{what} io#{k}", k), seen
+
+    @step("rmw.store", None, "store the flag word loaded earlier (--split-rmw)")
+    def rmw_store(self, w, t):
+        k, base, set_bits, clear_bits, next_pc, what = t.loaded
+        t.loaded = None
+        new = w.change_flags(t, k, set_bits, clear_bits, base=base)
+        t.pc = next_pc
+        from ..model.flags import describe
+        return "flag", f"store flags of io#{k} ({what}: now {describe(new)})", k
+
+    def first_error(self, t, err: int) -> None:
+        if err and not t.ret:
+            t.ret = err
+
+    # ---------------------------------------------------------------- completions (dio task)
+    @local("dio.next", "end_io_dio", "next completion")
+    def dio_next(self, w, t):
+        t.io = 0 if t.io is None else t.io + 1
+        t.pc = self.ADD_ENTRY if t.io < len(w.ios) else "done"
+
+    # ---------------------------------------------------------------- the worker (process_one_work)
+    @step("wq.idle", "worker", "process_one_work: take the next work item, clear its pending bit",
+          guard=_idle_guard, wait_text=lambda w, t: "idle: no work item is pending")
+    def wq_idle(self, w, t):
+        k = w.take_work(t)
+        t.work_io = k
+        t.io = k
+        t.ret = 0
+        self.start_work(w, t, k)
+        return "dequeue", f"run ext4_end_io_work(io#{k})", k
+
+    def start_work(self, w, t, k: int) -> None:
+        """``ext4_end_io_work`` at 28a535f9: ``ext4_do_flush_completed_IO(inode, io)``."""
+        self.call(t, self.WORKER_ENTRY, "wq.return")
+
+    @local("wq.return", "worker", "the work function returns")
+    def wq_return(self, w, t):
+        t.work_io = None
+        t.io = None
+        t.pc = "wq.idle"
+
+    # ---------------------------------------------------------------- ext4_end_io / ext4_end_io_nolock
+    @step("eio.convert", None, "ext4_convert_unwritten_extents(io)")
+    def eio_convert(self, w, t):
+        k = t.io
+        io = w.use(t, k, "converts")
+        if self.END_IO_CHECKS_UNWRITTEN and not io.flags & UNWRITTEN:
+            w.fail("converts-only-unwritten", f"{t.name} runs ext4_end_io_nolock on io#{k}, which is not UNWRITTEN "
+                   "(BUG_ON)")
+        err = w.convert(t, k)
+        self.first_error(t, err)
+        t.pc = "eio.clear" if self.END_IO_CLEARS_UNWRITTEN else "eio.aio"
+        return "convert", f"convert io#{k}" + (" FAILED -EIO (logged: potential data loss)" if err else ""), k
+
+    @step("eio.clear", None, "io->flag &= ~UNWRITTEN (v3.6: protected by i_mutex only)")
+    def eio_clear(self, w, t):
+        info, _ = self.rmw(w, t, t.io, "eio.aio", clear_bits=UNWRITTEN, what="clear UNWRITTEN on")
+        return info
+
+    @step("eio.aio", None, "aio_complete(iocb)")
+    def eio_aio(self, w, t):
+        w.aio_complete(t, t.io)
+        t.pc = "eio.dio_done" if w.ios[t.io].flags & DIRECT else "eio.unwritten"
+        return "aio", f"aio_complete io#{t.io}", t.io
+
+    @step("eio.dio_done", None, "if DIRECT: inode_dio_done(inode)  (i_dio_count--)")
+    def eio_dio_done(self, w, t):
+        w.inode_dio_done(t, t.io)
+        t.pc = "eio.unwritten"
+        return "dio_done", f"inode_dio_done io#{t.io} (i_dio_count={w.inode.dio_count})", t.io
+
+    @step("eio.unwritten", None, "i_unwritten--, wake ext4_ioend_wq waiters at 0")
+    def eio_unwritten(self, w, t):
+        w.unwritten_dec(t, t.io)
+        self.ret(t)
+        return "unwritten", f"i_unwritten-- io#{t.io} (i_unwritten={w.inode.unwritten})", t.io
+
+    # ---------------------------------------------------------------- flush callers
+    def call_flush(self, w, t, ret: str) -> None:
+        """Callers of ``ext4_flush_completed_IO`` (c278531d: ``ext4_flush_unwritten_io``)."""
+        t.ret = 0
+        if self.FLUSH_WAITS_UNWRITTEN:
+            self.call(t, "uw.wait", ret)
+            self.call(t, self.FLUSH_ENTRY, "uw.wait")
+        else:
+            self.call(t, self.FLUSH_ENTRY, ret)
+
+    @step("uw.wait", "flush_unwritten_io", "ext4_unwritten_wait: sleep until i_unwritten == 0 (c278531d)",
+          guard=_unwritten_guard, wait_text=lambda w, t: f"waits for i_unwritten == 0 (now {w.inode.unwritten})")
+    def uw_wait(self, w, t):
+        self.ret(t)
+        return "wait", "i_unwritten is 0: every conversion has finished", None
+
+    # truncate: ext4_setattr (i_mutex held by do_truncate) -> inode_dio_wait -> ext4_truncate
+    @step("tr.lock", "truncate", "do_truncate: mutex_lock(i_mutex)")
+    def tr_lock(self, w, t):
+        got = w.mutex_lock(t)
+        t.pc = "tr.dio_wait"
+        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+
+    @step("tr.dio_wait", "truncate", "ext4_setattr: inode_dio_wait (sleep until i_dio_count == 0)",
+          guard=_dio_guard, wait_text=lambda w, t: f"waits for i_dio_count == 0 (now {w.inode.dio_count})")
+    def tr_dio_wait(self, w, t):
+        self.call_flush(w, t, "tr.blocks")
+        return "wait", "inode_dio_wait returns: i_dio_count is 0", None
+
+    @step("tr.blocks", "truncate", "ext4_truncate: remove the blocks past the new size")
+    def tr_blocks(self, w, t):
+        t.pc = "tr.unlock"
+        t.result = "truncated"
+        return "blocks", "ext4_truncate removes the blocks", None
+
+    @step("tr.unlock", "truncate", "mutex_unlock(i_mutex); return")
+    def tr_unlock(self, w, t):
+        w.mutex_unlock(t)
+        t.pc = "done"
+        return "mutex_unlock", "mutex_unlock(i_mutex): truncate returns", None
+
+    # fsync: ext4_sync_file holds i_mutex around the flush (both versions)
+    @step("fs.lock", "fsync", "ext4_sync_file: mutex_lock(i_mutex)")
+    def fs_lock(self, w, t):
+        got = w.mutex_lock(t)
+        t.pc = "fs.call"
+        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+
+    @local("fs.call", "fsync", "flush the completed list")
+    def fs_call(self, w, t):
+        t.must = tuple(io.id for io in w.ios if io.added)
+        self.call_flush(w, t, "fs.flushed")
+
+    @local("fs.flushed", "fsync", "the flush returned")
+    def fs_flushed(self, w, t):
+        if "fsync-durable" in w.checks:
+            lost = [k for k in t.must if not w.ios[k].conv]
+            if lost:
+                w.fail("fsync-durable", f"fsync's flush returned, but io#{lost[0]} (added before the flush began) "
+                       "is not converted yet: another drainer still holds it")
+        t.pc = "fs.unlock"
+
+    @step("fs.unlock", "fsync", "mutex_unlock(i_mutex); return")
+    def fs_unlock(self, w, t):
+        w.mutex_unlock(t)
+        t.pc = "done"
+        t.result = "synced" if not t.ret else f"error {t.ret}"
+        return "mutex_unlock", "mutex_unlock(i_mutex): fsync returns", None
+
+    # punch hole at 28a535f9: no i_mutex, no inode_dio_wait
+    @local("ph.call", "punch_hole", "ext4_ext_punch_hole: flush the completed list")
+    def ph_call(self, w, t):
+        self.call_flush(w, t, "ph.check")
+
+    @local("ph.check", "punch_hole", "if the flush failed: return its error (28a535f9)")
+    def ph_check(self, w, t):
+        if self.PUNCH_CHECKS_ERROR and t.ret:
+            t.result = f"error {t.ret}: removed nothing"
+            t.pc = "done"
+        else:
+            t.pc = "ph.blocks"
+
+    @step("ph.blocks", "punch_hole", "remove the blocks in the hole (under i_data_sem)")
+    def ph_blocks(self, w, t):
+        t.pc = "done"
+        t.result = "removed blocks" + (f" (flush error {t.ret} ignored)" if t.ret else "")
+        return "blocks", "punch hole removes the blocks", None
+
+    # nolock DIO read (ext4_ind_direct_IO with dioread_nolock)
+    @step("rd.check", "dio_read", "if the completed list is not empty: flush it")
+    def rd_check(self, w, t):
+        if not w.inode.completed:
+            t.pc = "done"
+            t.result = "nothing to flush"
+            return "read", "the completed list is empty: read", None
+        if self.READER_TAKES_I_MUTEX:
+            t.pc = "rd.lock"
+        else:
+            self.call_flush(w, t, "rd.done")
+        return "read", "the completed list is not empty: flush before reading", None
+
+    @step("rd.lock", "dio_read", "mutex_lock(i_mutex) (v3.6)")
+    def rd_lock(self, w, t):
+        got = w.mutex_lock(t)
+        t.pc = "rd.call"
+        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+
+    @local("rd.call", "dio_read", "flush the completed list")
+    def rd_call(self, w, t):
+        self.call_flush(w, t, "rd.unlock")
+
+    @step("rd.unlock", "dio_read", "mutex_unlock(i_mutex); read")
+    def rd_unlock(self, w, t):
+        w.mutex_unlock(t)
+        t.pc = "done"
+        t.result = "read"
+        return "mutex_unlock", "mutex_unlock(i_mutex)", None
+
+    @local("rd.done", "dio_read", "read")
+    def rd_done(self, w, t):
+        t.pc = "done"
+        t.result = "read"
+
+    # ---------------------------------------------------------------- listing for the stepper
+    def listing(self) -> list[StepSpec]:
+        """Every step and local of this design in program order."""
+        return [self.table[pc][0] for pc in self._order]

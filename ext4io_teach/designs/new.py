@@ -1,0 +1,200 @@
+"""The design after 28a535f9 "ext4: completed_io locking cleanup" (Linux v3.7), fs/ext4/page-io.c.
+
+* ``ext4_add_complete_io``: under ``i_completed_io_lock``, if the inode list is empty, mark this
+  io_end QUEUED and queue its work; then add it to the list. One work item serves a whole batch.
+* ``ext4_do_flush_completed_IO(inode, work_io)``, run by the worker (``work_io`` = the io_end whose
+  work is running) and by flushers (fsync, truncate, punch hole, nolock DIO read; ``work_io`` NULL):
+  A. under the spinlock, take the whole list onto a local ``unwritten`` list;
+  B. without any lock, run ``ext4_end_io`` on each (convert, aio_complete, inode_dio_done,
+     i_unwritten--) and move it to a local ``complete`` list;
+  C. under the spinlock, clear UNWRITTEN on each; a QUEUED one is only unlinked (its worker frees
+     it), any other moves to ``to_free``; a worker then clears QUEUED on its own io_end and frees it
+     too if UNWRITTEN is already clear (some drainer has passed stage C for it);
+  D. free everything on ``to_free``.
+* ``ext4_end_io_work``: ``ext4_do_flush_completed_IO(io->inode, io)``. It never touches i_mutex.
+
+``C278531d`` adds the later fix c278531d: a flush caller then waits for ``i_unwritten == 0``.
+"""
+
+from __future__ import annotations
+
+from ..model.flags import QUEUED, UNWRITTEN
+from .base import Design, local, step
+
+
+class NewDesign(Design):
+    name = "new"
+    family = "new"
+    commit = "28a535f9"
+    title = "28a535f9 (v3.7): one work item per batch, four-stage flush, no i_mutex in the worker"
+    summary = ("Completions go on the per-inode list; work is queued only when the list was empty; one flush "
+               "drains the list in stages A-D and the QUEUED flag decides who frees.")
+
+    # ------------------------------------------------------------ ext4_add_complete_io
+    @step("add.lock", "add_complete_io", "BUG_ON(!UNWRITTEN); spin_lock(i_completed_io_lock)")
+    def add_lock(self, w, t):
+        io = w.use(t, t.io, "completes")
+        if not io.flags & UNWRITTEN:
+            w.fail("converts-only-unwritten", f"{t.name} adds io#{t.io}, which is not UNWRITTEN (BUG_ON)")
+        got = w.spin_lock(t)
+        t.pc = "add.test"
+        return "spin_lock", f"io#{t.io} completes: spin_lock" + ("" if got else ": held, spins"), t.io
+
+    @step("add.test", "add_complete_io", "if the list is empty: io->flag |= QUEUED  (else: list_add_tail)")
+    def add_test(self, w, t):
+        if not w.inode.completed:
+            info, _ = self.rmw(w, t, t.io, "add.queue", set_bits=QUEUED, what="list empty: set QUEUED on")
+            return info
+        w.list_add_tail(t, t.io, "inode")
+        w.ios[t.io].added = True
+        t.pc = "add.unlock"
+        return "list", f"list not empty (work already queued): list_add_tail io#{t.io}", t.io
+
+    @step("add.queue", "add_complete_io", "queue_work(dio_unwritten_wq, &io->work)")
+    def add_queue(self, w, t):
+        w.queue_work(t, t.io)
+        t.pc = "add.add"
+        return "queue_work", f"queue_work io#{t.io}", t.io
+
+    @step("add.add", "add_complete_io", "list_add_tail(&io->list, &ei->i_completed_io_list)")
+    def add_add(self, w, t):
+        w.list_add_tail(t, t.io, "inode")
+        w.ios[t.io].added = True
+        t.pc = "add.unlock"
+        return "list", f"list_add_tail io#{t.io}", t.io
+
+    @step("add.unlock", "add_complete_io", "spin_unlock(i_completed_io_lock)")
+    def add_unlock(self, w, t):
+        w.spin_unlock(t)
+        t.pc = "dio.next"
+        return "spin_unlock", "spin_unlock", t.io
+
+    # ------------------------------------------------------------ stage A
+    @step("A.lock", "flush", "spin_lock(i_completed_io_lock)", stage="A")
+    def a_lock(self, w, t):
+        got = w.spin_lock(t)
+        t.pc = "A.splice"
+        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), None
+
+    @step("A.splice", "flush", "list_replace_init(&ei->i_completed_io_list, &unwritten)", stage="A")
+    def a_splice(self, w, t):
+        taken = w.splice_inode_list(t, "unwritten")
+        t.pc = "A.unlock"
+        names = ", ".join(f"io#{k}" for k in taken) or "nothing"
+        return "list", f"take the whole list: {names}", (taken[0] if taken else None)
+
+    @step("A.unlock", "flush", "spin_unlock(i_completed_io_lock)", stage="A")
+    def a_unlock(self, w, t):
+        w.spin_unlock(t)
+        t.pc = "B.loop"
+        return "spin_unlock", "spin_unlock", None
+
+    # ------------------------------------------------------------ stage B (no lock held)
+    @local("B.loop", "flush", "for each io on unwritten: BUG_ON(!UNWRITTEN); list_del_init; ext4_end_io(io)",
+           stage="B")
+    def b_loop(self, w, t):
+        if not t.unwritten:
+            t.pc = "C.lock"
+            return
+        k = t.unwritten[0]
+        t.io = k
+        io = w.use(t, k, "converts")
+        if not io.flags & UNWRITTEN:
+            w.fail("converts-only-unwritten", f"{t.name} finds io#{k} without UNWRITTEN in stage B (BUG_ON)")
+        w.list_del_init(t, k)
+        self.call(t, "eio.convert", "B.done")
+
+    @local("B.done", "flush", "list_add_tail(&io->list, &complete)", stage="B")
+    def b_done(self, w, t):
+        w.list_add_tail(t, t.io, f"{t.tid}.complete")
+        t.pc = "B.loop"
+
+    # ------------------------------------------------------------ stage C
+    @step("C.lock", "flush", "spin_lock(i_completed_io_lock)", stage="C")
+    def c_lock(self, w, t):
+        got = w.spin_lock(t)
+        t.pc = "C.loop"
+        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), None
+
+    @local("C.loop", "flush", "for each io on complete:", stage="C")
+    def c_loop(self, w, t):
+        if t.complete:
+            t.io = t.complete[0]
+            t.pc = "C.clear"
+        else:
+            t.io = None
+            t.pc = "C.own" if t.work_io is not None else "C.unlock"
+
+    @step("C.clear", "flush", "  io->flag &= ~UNWRITTEN", stage="C")
+    def c_clear(self, w, t):
+        info, _ = self.rmw(w, t, t.io, "C.place", clear_bits=UNWRITTEN, what="clear UNWRITTEN on")
+        return info
+
+    @step("C.place", "flush", "  if QUEUED: list_del_init (its worker frees it) else: list_move to to_free",
+          stage="C")
+    def c_place(self, w, t):
+        k = t.io
+        io = w.use(t, k, "places")
+        if io.flags & QUEUED:
+            w.list_del_init(t, k)
+            text = f"io#{k} is QUEUED: unlink only, its worker frees it"
+        else:
+            w.list_move(t, k, f"{t.tid}.to_free")
+            text = f"io#{k} not QUEUED: move to to_free"
+        t.pc = "C.loop"
+        return "list", text, k
+
+    @step("C.own", "flush", "worker only: work_io->flag &= ~QUEUED", stage="C")
+    def c_own(self, w, t):
+        info, _ = self.rmw(w, t, t.work_io, "C.own_free", clear_bits=QUEUED, what="clear QUEUED on own")
+        return info
+
+    @step("C.own_free", "flush", "worker only: if !(work_io->flag & UNWRITTEN): list_add_tail to to_free",
+          stage="C")
+    def c_own_free(self, w, t):
+        k = t.work_io
+        io = w.use(t, k, "checks")
+        if not io.flags & UNWRITTEN:
+            w.list_add_tail(t, k, f"{t.tid}.to_free")
+            text = f"own io#{k} already converted by a drainer's stage C: free it here"
+        else:
+            text = f"own io#{k} still UNWRITTEN: the drainer converting it will free it"
+        t.pc = "C.unlock"
+        return "read", text, k
+
+    @step("C.unlock", "flush", "spin_unlock(i_completed_io_lock)", stage="C")
+    def c_unlock(self, w, t):
+        w.spin_unlock(t)
+        t.pc = "D.loop"
+        return "spin_unlock", "spin_unlock", None
+
+    # ------------------------------------------------------------ stage D
+    @local("D.loop", "flush", "for each io on to_free: list_del_init", stage="D")
+    def d_loop(self, w, t):
+        if not t.to_free:
+            t.io = None
+            self.ret(t)
+            return
+        k = t.to_free[0]
+        t.io = k
+        w.list_del_init(t, k)
+        t.pc = "D.free"
+
+    @step("D.free", "flush", "  ext4_free_io_end(io)", stage="D")
+    def d_free(self, w, t):
+        k = t.io
+        w.free(t, k)
+        t.pc = "D.loop"
+        return "free", f"free io#{k}", k
+
+
+class C278531d(NewDesign):
+    """28a535f9 plus c278531d "fix ext4_flush_completed_IO wait semantics": flush callers use
+    ``ext4_flush_unwritten_io``, which flushes and then waits for ``i_unwritten == 0``."""
+
+    name = "c278531d"
+    commit = "c278531d"
+    title = "c278531d: the new design, and a flush waits until no conversion is in progress"
+    summary = ("A flush returned while another drainer was still converting; c278531d makes the caller wait "
+               "for i_unwritten == 0 after flushing.")
+    FLUSH_WAITS_UNWRITTEN = True

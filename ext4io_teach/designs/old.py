@@ -1,0 +1,234 @@
+"""The design before 28a535f9 (v3.6; page-io.c at 82e54229, fsync.c at v3.6).
+
+* Completion (``ext4_end_io_dio`` / ``ext4_end_bio``): under the spinlock add the io_end to the
+  inode list, then queue *that io_end's own* work item: one work item per io_end.
+* ``ext4_end_io_work(io)``, under the spinlock: if IN_FSYNC is set (the old fsync flush is
+  converting it), requeue; if the io_end is already off the list (a flusher converted it), unlock and
+  free it; otherwise ``mutex_trylock(i_mutex)``. If that fails: remember whether QUEUED was set, set
+  QUEUED, unlock, queue itself again, ``yield()`` only if it had been queued before, and return. If
+  it succeeds: unlink, unlock, ``ext4_end_io_nolock`` (convert, clear UNWRITTEN, aio_complete,
+  inode_dio_done, i_unwritten--), ``mutex_unlock``, free.
+* Old ``ext4_flush_completed_IO`` (fsync.c; the caller holds i_mutex): under the spinlock pop the
+  first io_end, set IN_FSYNC, unlock, convert it, relock, clear IN_FSYNC; repeat until empty. It
+  never frees: the io_end's own work item, still queued, finds it off the list and frees it.
+
+In this design QUEUED is never cleared and io_ends are freed with it set: correct here.
+
+``OldBlocking`` is the worker of 2581fdc8 (before 8c0bec21 replaced the sleep by a trylock): it
+sleeps in ``mutex_lock(i_mutex)`` before taking the spinlock. Against truncate that is a true deadlock.
+"""
+
+from __future__ import annotations
+
+from ..model.flags import IN_FSYNC, QUEUED
+from .base import Design, step
+
+
+class OldDesign(Design):
+    name = "old"
+    family = "old"
+    commit = "82e54229"
+    title = "v3.6 (82e54229): one work item per io_end; the worker trylocks i_mutex, requeues and yields"
+    summary = ("Each completion queues its own work item; the worker converts only if mutex_trylock(i_mutex) "
+               "succeeds, else it requeues itself and yields.")
+    END_IO_CHECKS_UNWRITTEN = True
+    END_IO_CLEARS_UNWRITTEN = True
+    PUNCH_CHECKS_ERROR = False
+    READER_TAKES_I_MUTEX = True
+    FLUSH_ENTRY = "of.lock"
+    WORKER_ENTRY = "ow.lock"
+    PRE_DRAIN_PCS = frozenset()
+
+    # ------------------------------------------------------------ completion (old ext4_end_io_dio)
+    @step("add.lock", "end_io_dio", "spin_lock(i_completed_io_lock)")
+    def add_lock(self, w, t):
+        w.use(t, t.io, "completes")
+        got = w.spin_lock(t)
+        t.pc = "add.add"
+        return "spin_lock", f"io#{t.io} completes: spin_lock" + ("" if got else ": held, spins"), t.io
+
+    @step("add.add", "end_io_dio", "list_add_tail(&io->list, &ei->i_completed_io_list)")
+    def add_add(self, w, t):
+        w.list_add_tail(t, t.io, "inode")
+        w.ios[t.io].added = True
+        t.pc = "add.unlock"
+        return "list", f"list_add_tail io#{t.io}", t.io
+
+    @step("add.unlock", "end_io_dio", "spin_unlock(i_completed_io_lock)")
+    def add_unlock(self, w, t):
+        w.spin_unlock(t)
+        t.pc = "add.queue"
+        return "spin_unlock", "spin_unlock", t.io
+
+    @step("add.queue", "end_io_dio", "queue_work(dio_unwritten_wq, &io->work)  (one work item per io_end)")
+    def add_queue(self, w, t):
+        w.queue_work(t, t.io)
+        t.pc = "dio.next"
+        return "queue_work", f"queue_work io#{t.io}", t.io
+
+    # ------------------------------------------------------------ ext4_end_io_work (v3.6)
+    @step("ow.lock", "end_io_work", "spin_lock(i_completed_io_lock)")
+    def ow_lock(self, w, t):
+        w.use(t, t.work_io, "runs the work of")
+        got = w.spin_lock(t)
+        t.pc = "ow.check"
+        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), t.work_io
+
+    @step("ow.check", "end_io_work",
+          "if IN_FSYNC: requeue; else if list_empty(&io->list): unlock, free; else mutex_trylock(i_mutex)")
+    def ow_check(self, w, t):
+        k = t.work_io
+        io = w.use(t, k, "checks")
+        if io.flags & IN_FSYNC:
+            info, seen = self.rmw(w, t, k, "ow.rq_unlock", set_bits=QUEUED, what="IN_FSYNC set: requeue, set QUEUED on")
+            t.was_queued = bool(seen & QUEUED)
+            w.stats["requeue_in_fsync"] += 1
+            return info
+        if io.where is None:
+            w.spin_unlock(t)
+            t.pc = "ow.free"
+            return "spin_unlock", f"io#{k} is off the list (a flusher converted it): spin_unlock", k
+        if w.mutex_trylock(t):
+            t.pc = "ow.del"
+            return "mutex_trylock", "mutex_trylock(i_mutex) succeeded", k
+        t.pc = "ow.rq_set"
+        return "mutex_trylock", "mutex_trylock(i_mutex) failed", k
+
+    @step("ow.rq_set", "end_io_work", "requeue: was_queued = QUEUED; io->flag |= QUEUED")
+    def ow_rq_set(self, w, t):
+        info, seen = self.rmw(w, t, t.work_io, "ow.rq_unlock", set_bits=QUEUED, what="requeue: set QUEUED on")
+        t.was_queued = bool(seen & QUEUED)
+        return info
+
+    @step("ow.rq_unlock", "end_io_work", "spin_unlock(i_completed_io_lock)")
+    def ow_rq_unlock(self, w, t):
+        w.spin_unlock(t)
+        t.pc = "ow.rq_queue"
+        return "spin_unlock", "spin_unlock", t.work_io
+
+    @step("ow.rq_queue", "end_io_work", "queue_work(wq, &io->work)  (requeue itself)")
+    def ow_rq_queue(self, w, t):
+        w.queue_work(t, t.work_io)
+        w.stats["requeues"] += 1
+        t.pc = "ow.yield" if t.was_queued else "wq.return"
+        return "queue_work", f"requeue io#{t.work_io}" + ("" if t.was_queued else ", return"), t.work_io
+
+    @step("ow.yield", "end_io_work", "if was_queued: yield(); return")
+    def ow_yield(self, w, t):
+        w.stats["yields"] += 1
+        t.pc = "wq.return"
+        return "yield", "yield() and return (the worker stays runnable)", t.work_io
+
+    @step("ow.del", "end_io_work", "list_del_init(&io->list)")
+    def ow_del(self, w, t):
+        w.list_del_init(t, t.work_io)
+        t.pc = "ow.unlock"
+        return "list", f"list_del_init io#{t.work_io}", t.work_io
+
+    @step("ow.unlock", "end_io_work", "spin_unlock; ext4_end_io_nolock(io)")
+    def ow_unlock(self, w, t):
+        w.spin_unlock(t)
+        t.io = t.work_io
+        self.call(t, "eio.convert", "ow.mutex_unlock")
+        return "spin_unlock", "spin_unlock", t.work_io
+
+    @step("ow.mutex_unlock", "end_io_work", "mutex_unlock(i_mutex)")
+    def ow_mutex_unlock(self, w, t):
+        w.mutex_unlock(t)
+        t.pc = "ow.free"
+        return "mutex_unlock", "mutex_unlock(i_mutex)", t.work_io
+
+    @step("ow.free", "end_io_work", "ext4_free_io_end(io)")
+    def ow_free(self, w, t):
+        w.free(t, t.work_io)
+        t.pc = "wq.return"
+        return "free", f"free io#{t.work_io}", t.work_io
+
+    # ------------------------------------------------------------ old ext4_flush_completed_IO (fsync.c)
+    @step("of.lock", "flush_completed_IO", "spin_lock(i_completed_io_lock)")
+    def of_lock(self, w, t):
+        got = w.spin_lock(t)
+        t.pc = "of.pop"
+        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), None
+
+    @step("of.pop", "flush_completed_IO", "if the list is empty: unlock, return; else list_del_init(first)")
+    def of_pop(self, w, t):
+        if not w.inode.completed:
+            w.spin_unlock(t)
+            t.io = None
+            self.ret(t)
+            return "spin_unlock", "the list is empty: spin_unlock, return", None
+        k = w.inode.completed[0]
+        t.io = k
+        w.list_del_init(t, k)
+        t.pc = "of.set"
+        return "list", f"pop io#{k}", k
+
+    @step("of.set", "flush_completed_IO", "io->flag |= IN_FSYNC")
+    def of_set(self, w, t):
+        info, _ = self.rmw(w, t, t.io, "of.unlock", set_bits=IN_FSYNC, what="set IN_FSYNC on")
+        return info
+
+    @step("of.unlock", "flush_completed_IO", "spin_unlock; ext4_end_io_nolock(io)")
+    def of_unlock(self, w, t):
+        w.spin_unlock(t)
+        self.call(t, "eio.convert", "of.relock")
+        return "spin_unlock", "spin_unlock", t.io
+
+    @step("of.relock", "flush_completed_IO", "spin_lock(i_completed_io_lock)")
+    def of_relock(self, w, t):
+        got = w.spin_lock(t)
+        t.pc = "of.clear"
+        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), t.io
+
+    @step("of.clear", "flush_completed_IO", "io->flag &= ~IN_FSYNC; loop (never frees: the work item does)")
+    def of_clear(self, w, t):
+        info, _ = self.rmw(w, t, t.io, "of.pop", clear_bits=IN_FSYNC, what="clear IN_FSYNC on")
+        return info
+
+
+class OldBlocking(OldDesign):
+    """The worker sleeps in ``mutex_lock(i_mutex)`` (2581fdc8) instead of trylocking (8c0bec21)."""
+
+    name = "old-blocking"
+    commit = "2581fdc8"
+    title = "2581fdc8: the worker sleeps in mutex_lock(i_mutex): against truncate, a true deadlock"
+    summary = "The worker blocks on i_mutex before taking the spinlock; truncate holds i_mutex and waits for DIO."
+    WORKER_ENTRY = "ob.mutex"
+
+    @step("ob.mutex", "end_io_work", "mutex_lock(i_mutex)  (sleeps; never while holding the spinlock)")
+    def ob_mutex(self, w, t):
+        w.use(t, t.work_io, "runs the work of")
+        got = w.mutex_lock(t)
+        t.pc = "ob.lock"
+        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), t.work_io
+
+    @step("ob.lock", "end_io_work", "spin_lock(i_completed_io_lock)")
+    def ob_lock(self, w, t):
+        got = w.spin_lock(t)
+        t.pc = "ob.check"
+        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), t.work_io
+
+    @step("ob.check", "end_io_work", "if IN_FSYNC: unlock both, requeue; if off the list: unlock, free; "
+          "else list_del_init")
+    def ob_check(self, w, t):
+        k = t.work_io
+        io = w.use(t, k, "checks")
+        if io.flags & IN_FSYNC:
+            w.spin_unlock(t)
+            t.pc = "ob.rq_mutex"
+            return "spin_unlock", f"io#{k} IN_FSYNC: spin_unlock, requeue", k
+        if io.where is None:
+            w.spin_unlock(t)
+            t.pc = "ow.mutex_unlock"
+            return "spin_unlock", f"io#{k} is off the list: spin_unlock", k
+        w.list_del_init(t, k)
+        t.pc = "ow.unlock"
+        return "list", f"list_del_init io#{k}", k
+
+    @step("ob.rq_mutex", "end_io_work", "mutex_unlock(i_mutex); requeue")
+    def ob_rq_mutex(self, w, t):
+        w.mutex_unlock(t)
+        t.was_queued = False
+        t.pc = "ow.rq_queue"
+        return "mutex_unlock", "mutex_unlock(i_mutex)", t.work_io

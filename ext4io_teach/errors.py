@@ -1,0 +1,43 @@
+"""The two kinds of failure the package reports.
+
+* ``ValueError`` for bad input (a wrong scenario name, a schedule naming a task that cannot run, ...):
+  one line that names the parameter and what is allowed.
+* ``InvariantViolation`` when the model reaches a state a named invariant forbids.
+"""
+
+from __future__ import annotations
+
+
+def bad_input(parameter: str, problem: str, allowed: str) -> ValueError:
+    """One clear line: which parameter, what is wrong with it, and what is allowed."""
+    return ValueError(f"{parameter}: {problem}; allowed: {allowed}")
+
+
+class InvariantViolation(Exception):
+    """A named invariant failed. ``message`` says in plain words what went wrong.
+
+    The scheduler fills in ``inputs`` (scenario, design, ios, ...) and ``schedule`` (the task ids
+    that led here), so the violation can be replayed with ``ext4io-teach run ... --schedule``.
+    """
+
+    def __init__(self, invariant: str, message: str):
+        super().__init__(f"{invariant}: {message}")
+        self.invariant = invariant
+        self.message = message
+        self.inputs: dict | None = None
+        self.schedule: list[int] | None = None
+
+    def replay_hint(self) -> str:
+        if not self.inputs or self.schedule is None:
+            return ""
+        i = self.inputs
+        sched = ",".join(map(str, self.schedule))
+        extra = " --split-rmw" if i.get("split_rmw") else ""
+        if i.get("fail_io") is not None:
+            extra += f" --fail-io {i['fail_io']}"
+        return (f"ext4io-teach run {i['scenario']} --design {i['design']} --ios {i['ios']}{extra} "
+                f"--schedule {sched}")
+
+    def __str__(self) -> str:
+        hint = self.replay_hint()
+        return f"{self.invariant}: {self.message}" + (f"\n  replay: {hint}" if hint else "")

@@ -1,0 +1,171 @@
+"""The named invariants, each tagged with the design families it holds for.
+
+Two kinds:
+
+* ``consequence``: something that goes wrong for real (a double free, a use after free, a free
+  while still linked, list corruption, a lost or doubled conversion, a kernel BUG_ON). Every design
+  must keep these; the explorer counts a broken variant as caught only by one of them (or a hang).
+* ``invariant``: a rule of the new design's protocol (the list at the end of kernel-facts.md).
+  They explain *why* the new design is safe and turn red early in the stepper, but the old design
+  breaks several of them on purpose and correctly (it queues work per io_end, frees io_ends with
+  QUEUED set and changes UNWRITTEN under i_mutex only), so they are checked for the new family only.
+
+Scopes: ``action`` checks run inside the step that would break them (like a BUG_ON); ``state``
+checks run after every step; ``final`` checks run when every task has finished; a ``property`` is
+checked only when asked for (``fsync-durable``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model.flags import QUEUED, UNWRITTEN
+
+BOTH = frozenset({"old", "new"})
+NEW = frozenset({"new"})
+
+
+@dataclass(frozen=True)
+class Invariant:
+    name: str
+    kind: str  # "consequence" | "invariant" | "property"
+    scope: str  # "action" | "state" | "final" | "property"
+    families: frozenset
+    stage: str  # where the stepper shows its card: add, A, B, C, D, worker, any
+    summary: str
+    kernel: str = ""  # kernel-facts.md invariant number or the BUG_ON it models
+
+
+REGISTRY: dict[str, Invariant] = {}
+
+
+def _add(*args, **kw) -> None:
+    inv = Invariant(*args, **kw)
+    REGISTRY[inv.name] = inv
+
+
+# -- consequences: every design ------------------------------------------------------------
+_add("freed-once", "consequence", "action", BOTH, "D", "An io_end is freed at most once.", "10")
+_add("no-use-after-free", "consequence", "action", BOTH, "any",
+     "Nothing touches an io_end (or runs its work item) after it was freed.", "10, 11")
+_add("not-freed-while-listed", "consequence", "action", BOTH, "D",
+     "An io_end is never freed while its list link is on a list.", "BUG_ON(!list_empty) in ext4_free_io_end")
+_add("not-freed-while-unwritten", "consequence", "action", BOTH, "D",
+     "An io_end is never freed while UNWRITTEN is set.", "BUG_ON(UNWRITTEN) in ext4_free_io_end")
+_add("not-freed-while-pending", "consequence", "action", BOTH, "D",
+     "An io_end is never freed while its work item is pending on the workqueue (the queue still links it).",
+     "workqueue lifetime rule")
+_add("list-integrity", "consequence", "action", BOTH, "any",
+     "An entry is added to a list only when it is on no list, and removed only from the list it is on.", "1")
+_add("converted-once", "consequence", "action", BOTH, "B",
+     "Each io_end's extent conversion runs at most once.", "8, 9")
+_add("aio-completed-once", "consequence", "action", BOTH, "B", "aio_complete runs at most once per io_end.", "9")
+_add("dio-done-once", "consequence", "action", BOTH, "B",
+     "inode_dio_done runs at most once per DIRECT io_end.", "9")
+_add("unwritten-dec-once", "consequence", "action", BOTH, "B",
+     "i_unwritten drops at most once per io_end.", "9")
+_add("converts-only-unwritten", "consequence", "action", BOTH, "B",
+     "Only an UNWRITTEN io_end is added to the list or converted.",
+     "BUG_ON(!UNWRITTEN) in ext4_add_complete_io, stage B and (v3.6) ext4_end_io_nolock")
+_add("lock-usage", "consequence", "action", BOTH, "any",
+     "A lock is released only by its holder and never taken twice by the same task.")
+_add("ioend-count", "consequence", "state", BOTH, "D",
+     "i_ioend_count equals the number of io_ends allocated and not freed.", "12")
+_add("nothing-lost", "consequence", "final", BOTH, "D",
+     "When every task has finished, each io_end was converted, aio-completed, DIO-done, counted out "
+     "of i_unwritten and freed exactly once, and every list and lock is empty.", "9, 10")
+# -- protocol invariants of the new design ---------------------------------------------------
+_add("inode-list-unwritten", "invariant", "state", BOTH, "add",
+     "Every io_end on the inode's completed list has UNWRITTEN set.", "2")
+_add("unwritten-cleared-after-conversion", "invariant", "state", NEW, "C",
+     "UNWRITTEN is clear only on an io_end whose conversion has run, and once clear it stays clear.", "3")
+_add("flags-under-lock", "invariant", "action", NEW, "C",
+     "Every change of an io_end's flags after it is published, and every change of the inode list, "
+     "happens under i_completed_io_lock.", "4")
+_add("queue-when-list-was-empty", "invariant", "action", NEW, "add",
+     "Work is queued only when the inode list was empty, for an io_end marked QUEUED in the same critical "
+     "section, and never for a work item that is already pending.", "5")
+_add("queued-cleared-by-owner", "invariant", "action", NEW, "C",
+     "QUEUED is cleared only by that io_end's own worker, in its stage C.", "6")
+_add("nonempty-list-has-worker", "invariant", "state", NEW, "A",
+     "Whenever the inode list is non-empty, a queued worker has yet to do its stage-A drain.", "7")
+_add("not-freed-while-queued", "invariant", "action", NEW, "D",
+     "An io_end is never freed while QUEUED (its worker still has to clear the flag).", "10")
+_add("worker-never-waits-for-i_mutex", "invariant", "action", NEW, "worker",
+     "The worker never takes i_mutex, not even by trylock.", "14")
+# -- properties checked on request -------------------------------------------------------------
+_add("fsync-durable", "property", "property", frozenset(), "any",
+     "When fsync's flush returns, every io_end added to the list before the flush began has been "
+     "converted.", "15 (fixed by c278531d)")
+
+CONSEQUENCES = frozenset(n for n, i in REGISTRY.items() if i.kind == "consequence")
+
+
+def enabled_for(family: str) -> frozenset:
+    """The invariants checked by default for a design of this family."""
+    return frozenset(n for n, i in REGISTRY.items() if family in i.families)
+
+
+def describe(name: str) -> str:
+    return REGISTRY[name].summary
+
+
+# -- state checks, run after every step --------------------------------------------------------
+def check_state(world, touched: int | None) -> None:
+    """Run the ``state`` invariants. Per-io checks look only at the io_end the step touched
+    (every state change of an io_end goes through a step that names it), so large runs stay fast."""
+    checks = world.checks
+    inode = world.inode
+    if "inode-list-unwritten" in checks:
+        for k in inode.completed:
+            if not world.ios[k].flags & UNWRITTEN:
+                world.fail("inode-list-unwritten", f"io#{k} is on the inode's completed list without UNWRITTEN")
+    if touched is not None and "unwritten-cleared-after-conversion" in checks:
+        io = world.ios[touched]
+        if not io.flags & UNWRITTEN and io.conv == 0 and not io.freed:
+            world.fail("unwritten-cleared-after-conversion",
+                       f"UNWRITTEN was cleared on io#{touched} before its conversion ran")
+        if io.flags & UNWRITTEN and io.cleared:
+            world.fail("unwritten-cleared-after-conversion",
+                       f"UNWRITTEN came back on io#{touched} after it had been cleared (a lost flag update)")
+    if "ioend-count" in checks and touched is not None:
+        live = world.live_ioends
+        if inode.ioend_count != live:
+            world.fail("ioend-count", f"i_ioend_count is {inode.ioend_count} but {live} io_ends are allocated")
+    if "nonempty-list-has-worker" in checks and inode.completed:
+        if not world.has_undrained_worker():
+            world.fail("nonempty-list-has-worker",
+                       f"the inode list holds {_ids(inode.completed)} but no queued worker is left to drain it")
+
+
+def check_final(world) -> None:
+    """The ``nothing-lost`` check, when every task has finished."""
+    if "nothing-lost" not in world.checks:
+        return
+    problems = []
+    for io in world.ios:
+        for field, what in (("conv", "converted"), ("aio", "aio-completed"), ("unw_done", "counted out of i_unwritten"),
+                            ("freed", "freed")):
+            n = getattr(io, field)
+            if n != 1:
+                problems.append(f"io#{io.id} {what} {n} times")
+        if io.dio_done != 1:
+            problems.append(f"io#{io.id} DIO-done {io.dio_done} times")
+    inode = world.inode
+    if inode.completed:
+        problems.append(f"the inode list still holds {_ids(inode.completed)}")
+    if inode.dio_count:
+        problems.append(f"i_dio_count is {inode.dio_count}")
+    if inode.unwritten:
+        problems.append(f"i_unwritten is {inode.unwritten}")
+    if problems:
+        world.fail("nothing-lost", "all tasks finished but " + "; ".join(problems[:4])
+                   + (f" (and {len(problems) - 4} more)" if len(problems) > 4 else ""))
+
+
+def _ids(ids) -> str:
+    return "[" + ", ".join(f"io#{k}" for k in ids) + "]"
+
+
+__all__ = ["REGISTRY", "CONSEQUENCES", "Invariant", "enabled_for", "describe", "check_state", "check_final",
+           "QUEUED", "UNWRITTEN"]

@@ -1,0 +1,70 @@
+"""Named scenarios as data: which tasks start, and what to expect from each design.
+
+All tasks start at once. The ``dio`` task completes io_ends 0..N-1 in order: each is an AIO direct
+write into an unwritten extent (flags UNWRITTEN|DIRECT, an iocb to complete), so ``i_dio_count`` and
+``i_unwritten`` both start at N. The worker counts as finished when the queue is empty and it is idle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import bad_input
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    roles: tuple  # ((task name, role), ...) in task-id order
+    story: str
+    expect_new: str
+    expect_old: str
+    needs_fail_io: bool = False
+
+    @property
+    def task_names(self) -> list[str]:
+        return [name for name, _ in self.roles]
+
+
+SCENARIOS: dict[str, Scenario] = {}
+
+
+def _add(s: Scenario) -> None:
+    SCENARIOS[s.name] = s
+
+
+_add(Scenario(
+    "truncate-vs-dio", (("dio", "dio"), ("worker", "worker"), ("truncate", "truncate")),
+    "The seed's TEST_CASE1 in small: AIO direct writes into fallocated (unwritten) space complete while "
+    "truncate takes i_mutex and waits in inode_dio_wait for them.",
+    "completes", "can hang: truncate never returns while the worker requeues and yields forever"))
+_add(Scenario(
+    "fsync-vs-worker", (("dio", "dio"), ("worker", "worker"), ("fsync", "fsync")),
+    "fsync (ext4_sync_file, holding i_mutex around its flush in both versions) drains the completed "
+    "list while the worker runs: who converts and who frees each io_end?",
+    "completes", "completes (fsync releases i_mutex in the end)"))
+_add(Scenario(
+    "punch-hole-error", (("dio", "dio"), ("worker", "worker"), ("punch", "punch")),
+    "Punch hole flushes the completed list (no i_mutex, no DIO wait at 28a535f9); one conversion fails "
+    "(--fail-io K).",
+    "punch returns the error and removes nothing (when its flush met the failure)",
+    "punch ignores the error and removes the blocks", needs_fail_io=True))
+_add(Scenario(
+    "nolock-dio-read", (("dio", "dio"), ("worker", "worker"), ("reader", "reader")),
+    "A dioread_nolock direct read flushes pending conversions first: without i_mutex after 28a535f9, "
+    "under i_mutex before.",
+    "completes", "completes"))
+_add(Scenario(
+    "completion-storm", (("dio", "dio"), ("worker", "worker")),
+    "Many completions, one worker: how many work items run?",
+    "one work item drains many io_ends", "one work item per io_end"))
+
+
+def get_scenario(name: str) -> Scenario:
+    if not isinstance(name, str) or name not in SCENARIOS:
+        raise bad_input("scenario", f"unknown scenario {name!r}", ", ".join(SCENARIOS))
+    return SCENARIOS[name]
+
+
+def scenario_names() -> list[str]:
+    return list(SCENARIOS)

@@ -1,0 +1,261 @@
+"""The scheduler: (scenario, design, inputs) + a schedule determines a run.
+
+A schedule is a list of task ids. ``Run`` steps one task at a time and validates each choice;
+``run()`` drives a whole run by a policy (``round-robin``, the default, or ``random`` with a private
+``random.Random(seed)`` whose picks are recorded as the schedule) or by a given schedule. Undo is a
+replay of the prefix. Nothing here starts a thread, sleeps, reads a clock or touches a global RNG.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+
+from . import invariants
+from .designs import get_design
+from .errors import InvariantViolation, bad_input
+from .scenarios import get_scenario
+from .trace import StepRecord, record
+from .world import World
+
+MAX_IOS = 64  # cap on N for run/stepping (the explorer has its own, smaller cap)
+DEFAULT_MAX_STEPS = 2000
+MAX_STEPS_CAP = 10_000_000
+POLICIES = ("round-robin", "random")
+OUTCOMES = ("completed", "deadlock", "running", "stopped", "violation")
+
+
+def validate_inputs(scenario: str, design: str, ios, *, split_rmw: bool = False, fail_io=None,
+                    max_ios: int = MAX_IOS) -> dict:
+    """Check every input; return them as a dict (the echo every output starts with)."""
+    sc = get_scenario(scenario)
+    get_design(design)
+    if isinstance(ios, bool) or not isinstance(ios, int):
+        raise bad_input("ios", f"{ios!r} is not a whole number", f"1..{max_ios}")
+    if not 1 <= ios <= max_ios:
+        raise bad_input("ios", f"{ios} is out of range", f"1..{max_ios}")
+    if fail_io is not None:
+        if isinstance(fail_io, bool) or not isinstance(fail_io, int) or not 0 <= fail_io < ios:
+            raise bad_input("fail_io", f"{fail_io!r} names no io_end", f"an io_end number 0..{ios - 1}, or none")
+    elif sc.needs_fail_io:
+        fail_io = 0
+    return {"scenario": scenario, "design": design, "ios": ios, "split_rmw": bool(split_rmw), "fail_io": fail_io}
+
+
+def build_world(scenario: str, design: str, ios: int, *, split_rmw: bool = False, fail_io=None,
+                checks=None, properties=(), max_ios: int = MAX_IOS) -> World:
+    """A validated World. ``checks`` overrides the default invariant set of the design's family;
+    ``properties`` adds properties such as ``fsync-durable``."""
+    inputs = validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=max_ios)
+    d = get_design(design)
+    enabled = invariants.enabled_for(d.family) if checks is None else frozenset(checks)
+    for p in properties:
+        if p not in invariants.REGISTRY:
+            raise bad_input("properties", f"unknown property {p!r}", ", ".join(invariants.REGISTRY))
+    enabled = enabled | frozenset(properties)
+    return World(d, list(get_scenario(scenario).roles), ios, split_rmw=inputs["split_rmw"],
+                 fail_io=inputs["fail_io"], checks=enabled, inputs=inputs)
+
+
+def parse_schedule(text: str) -> list[int]:
+    """``"0,1,1,2"`` (spaces allowed) to ``[0, 1, 1, 2]``; ValueError on anything else."""
+    if not isinstance(text, str):
+        raise bad_input("schedule", f"{text!r} is not a string", "task ids separated by commas, e.g. 0,1,1,2")
+    parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
+    out = []
+    for p in parts:
+        if not p.isdigit():
+            raise bad_input("schedule", f"{p!r} is not a task id", "task ids separated by commas, e.g. 0,1,1,2")
+        out.append(int(p))
+    return out
+
+
+class Run:
+    """One run in progress: the World, the schedule so far and the trace."""
+
+    def __init__(self, scenario: str, design: str, ios: int, *, split_rmw: bool = False, fail_io=None,
+                 checks=None, properties=(), keep_trace: bool = True):
+        self.world = build_world(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io,
+                                 checks=checks, properties=properties)
+        self.inputs = self.world.inputs
+        self._checks, self._properties = checks, tuple(properties)
+        self.schedule: list[int] = []
+        self.trace: list[StepRecord] = []
+        self.keep_trace = keep_trace
+        self.violation: InvariantViolation | None = None
+
+    # -------------------------------------------------------------- views
+    @property
+    def task_names(self) -> list[str]:
+        return [t.name for t in self.world.tasks]
+
+    def runnable(self) -> list[int]:
+        if self.violation is not None:
+            return []
+        return self.world.runnable()
+
+    def snapshot(self) -> tuple:
+        return self.world.snapshot()
+
+    def outcome(self) -> str | None:
+        """``completed``, ``deadlock`` or ``violation`` once decided; None while work remains."""
+        if self.violation is not None:
+            return "violation"
+        if self.world.all_finished():
+            return "completed"
+        if not self.world.runnable():
+            return "deadlock"
+        return None
+
+    def describe_task(self, tid: int) -> str:
+        return f"{tid} ({self.world.tasks[tid].name})"
+
+    # -------------------------------------------------------------- stepping
+    def step(self, tid: int) -> StepRecord:
+        """Run one step of task ``tid``. ValueError if it cannot run now; InvariantViolation (with
+        the inputs and the schedule attached) if the step breaks an invariant."""
+        w = self.world
+        n = len(self.schedule)
+        if self.violation is not None:
+            raise bad_input("schedule", f"step {n}: the run already stopped on a violation "
+                            f"({self.violation.invariant})", "Undo or Reset")
+        if isinstance(tid, bool) or not isinstance(tid, int) or not 0 <= tid < len(w.tasks):
+            raise bad_input("schedule", f"step {n} names task {tid!r}, which does not exist",
+                            ", ".join(self.describe_task(i) for i in range(len(w.tasks))))
+        t = w.tasks[tid]
+        if not w.can_run(t):
+            why = w.blocked_reason(t) or ("it has finished" if w.finished(t) else "it cannot run")
+            allowed = ", ".join(self.describe_task(i) for i in w.runnable()) or "none (no task can run)"
+            raise bad_input("schedule", f"step {n} names task {self.describe_task(tid)}, which cannot run: {why}",
+                            f"a runnable task: {allowed}")
+        caller = t.stack[-1] if t.stack else None
+        self.schedule.append(tid)
+        w.touched = None
+        try:
+            spec, kind, text, io = w.design.do_step(w, t)
+            w.steps += 1
+            invariants.check_state(w, w.touched)
+            if w.all_finished():
+                invariants.check_final(w)
+        except InvariantViolation as v:
+            v.inputs = dict(self.inputs)
+            v.schedule = list(self.schedule)
+            self.violation = v
+            if self.keep_trace:
+                self.trace.append(StepRecord(n, tid, t.name, "violation", "", v.message, "violation", w.touched,
+                                             None, None, len(w.inode.completed), w.inode.dio_count,
+                                             len(w.wq.pending)))
+            raise
+        rec = record(n, w, t, spec, kind, text, io, caller)
+        if self.keep_trace:
+            self.trace.append(rec)
+        return rec
+
+    def replay(self, schedule) -> None:
+        for tid in schedule:
+            self.step(tid)
+
+    def fresh(self) -> Run:
+        """A new Run with the same inputs, at the start."""
+        i = self.inputs
+        return Run(i["scenario"], i["design"], i["ios"], split_rmw=i["split_rmw"], fail_io=i["fail_io"],
+                   checks=self._checks, properties=self._properties, keep_trace=self.keep_trace)
+
+
+@dataclass
+class RunResult:
+    inputs: dict
+    tasks: list[str]
+    schedule: list[int]
+    steps: list[StepRecord]
+    outcome: str
+    violation: InvariantViolation | None = None
+    cycling: list[str] = field(default_factory=list)  # for "running": tasks still stepping at the limit
+    blocked: dict = field(default_factory=dict)  # task name -> why it cannot run, at the end
+    results: dict = field(default_factory=dict)  # task name -> what it returned
+    stats: dict = field(default_factory=dict)
+    run: Run | None = None
+
+    def as_json(self) -> dict:
+        v = self.violation
+        return {**self.inputs, "tasks": self.tasks, "schedule": self.schedule,
+                "steps": [r.as_json() for r in self.steps], "outcome": self.outcome,
+                "violation": None if v is None else {"invariant": v.invariant, "message": v.message}}
+
+
+def _round_robin():
+    last = [-1]
+
+    def pick(runnable: list[int]) -> int:
+        after = [t for t in runnable if t > last[0]]
+        last[0] = after[0] if after else runnable[0]
+        return last[0]
+    return pick
+
+
+def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | None = None, seed=None,
+        max_steps: int = DEFAULT_MAX_STEPS, split_rmw: bool = False, fail_io=None, checks=None,
+        properties=(), keep_trace: bool = True) -> RunResult:
+    """Run to an outcome. Give at most one of ``schedule``, ``seed`` (implies ``random``) and ``policy``."""
+    given = [name for name, val in (("schedule", schedule), ("seed", seed), ("policy", policy)) if val is not None]
+    if len(given) > 1 and not (set(given) == {"seed", "policy"} and policy == "random"):
+        raise bad_input(given[1], f"given together with {given[0]}", "one of schedule, seed, policy")
+    if policy is None:
+        policy = "random" if seed is not None else "round-robin"
+    if policy not in POLICIES:
+        raise bad_input("policy", f"unknown policy {policy!r}", ", ".join(POLICIES))
+    if isinstance(max_steps, bool) or not isinstance(max_steps, int) or not 1 <= max_steps <= MAX_STEPS_CAP:
+        raise bad_input("max_steps", f"{max_steps!r} is out of range", f"1..{MAX_STEPS_CAP}")
+    if isinstance(schedule, str):
+        schedule = parse_schedule(schedule)
+    r = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, checks=checks, properties=properties,
+            keep_trace=keep_trace)
+    w = r.world
+    if schedule is not None:
+        pick = None
+    elif policy == "random":
+        if seed is None:
+            seed = 0
+        if isinstance(seed, bool) or not isinstance(seed, int):
+            raise bad_input("seed", f"{seed!r} is not a whole number", "an integer")
+        rng = random.Random(seed)
+
+        def pick(runnable):
+            return rng.choice(runnable)
+    else:
+        pick = _round_robin()
+    outcome = None
+    recent: list[int] = []
+    try:
+        while True:
+            outcome = r.outcome()
+            if outcome is not None:
+                if schedule is not None and len(r.schedule) < len(schedule):
+                    left = len(schedule) - len(r.schedule)
+                    raise bad_input("schedule", f"{left} entries left after the run ended ({outcome}) at step "
+                                    f"{len(r.schedule)}", "a schedule that ends where the run ends")
+                break
+            if schedule is not None:
+                if len(r.schedule) >= len(schedule):
+                    outcome = "stopped"
+                    break
+                tid = schedule[len(r.schedule)]
+            else:
+                if len(r.schedule) >= max_steps:
+                    outcome = "running"
+                    break
+                tid = pick(w.runnable())
+            r.step(tid)
+            recent.append(tid)
+            if len(recent) > 64:
+                del recent[:32]
+    except InvariantViolation:
+        outcome = "violation"
+    cycling = []
+    if outcome == "running":
+        cycling = sorted({w.tasks[t].name for t in recent[-32:] if not w.finished(w.tasks[t])})
+    blocked = {t.name: w.blocked_reason(t) for t in w.tasks if not w.finished(t) and w.blocked_reason(t)}
+    results = {t.name: t.result for t in w.tasks if t.result is not None}
+    inputs = dict(r.inputs)
+    return RunResult(inputs, r.task_names, list(r.schedule), r.trace, outcome, r.violation, cycling, blocked,
+                     results, dict(w.stats), r)
