@@ -128,7 +128,7 @@ class Run:
             allowed = ", ".join(self.describe_task(i) for i in w.runnable()) or "none (no task can run)"
             raise bad_input("schedule", f"step {n} names task {self.describe_task(tid)}, which cannot run: {why}",
                             f"a runnable task: {allowed}")
-        caller = t.stack[-1] if t.stack else None
+        func, stage = w.design.label_of(t)
         self.schedule.append(tid)
         w.touched = None
         try:
@@ -146,7 +146,7 @@ class Run:
                                              None, None, len(w.inode.completed), w.inode.dio_count,
                                              len(w.wq.pending)))
             raise
-        rec = record(n, w, t, spec, kind, text, io, caller)
+        rec = record(n, w, t, func, stage, kind, text, io)
         if self.keep_trace:
             self.trace.append(rec)
         return rec

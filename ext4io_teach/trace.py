@@ -33,15 +33,9 @@ class StepRecord:
         return {"i": self.i, "task": self.task, "name": self.name, "label": self.label, "io": self.io}
 
 
-def record(i: int, world, t, spec, kind: str, text: str, io: int | None, caller_pc: str | None) -> StepRecord:
-    """Build the record of a step just taken by task ``t``. ``spec`` is the step's StepSpec and
-    ``caller_pc`` the task's innermost return point before the step (it names the caller of a helper
-    routine such as ``ext4_end_io``, which is labelled like its caller: ``flush.B convert io#2``)."""
-    func, stage = spec.func, spec.stage
-    if func is None:
-        caller = world.design.table[caller_pc][0] if caller_pc else None
-        func = caller.func if caller is not None and caller.func else "end_io"
-        stage = caller.stage if caller is not None else ""
+def record(i: int, world, t, func: str, stage: str, kind: str, text: str, io: int | None) -> StepRecord:
+    """Build the record of a step just taken by task ``t``; ``func`` and ``stage`` come from
+    ``Design.label_of(t)``, taken before the step."""
     inode = world.inode
     tasks = world.tasks
     sh, mh = inode.lock.holder, inode.i_mutex.holder

@@ -130,6 +130,19 @@ class Design:
             self.settle(w, t)
         return spec, kind, text, io
 
+    def label_of(self, t) -> tuple[str, str]:
+        """``(function, stage)`` that names the step task ``t`` is about to take. A helper routine
+        (``ext4_end_io``) and a split store are named after the code they run for."""
+        spec = self.table[t.pc][0]
+        if t.pc == "rmw.store" and t.loaded is not None:
+            spec = self.table[t.loaded[6]][0]
+        if spec.func is None:
+            caller = self.table[t.stack[-1]][0] if t.stack else None
+            if caller is None or caller.func is None:
+                return "end_io", ""
+            return caller.func, caller.stage
+        return spec.func, spec.stage
+
     def call(self, t, entry: str, ret: str) -> None:
         t.stack = t.stack + (ret,)
         t.pc = entry
@@ -143,7 +156,7 @@ class Design:
         (pc ``rmw.store``) next. Returns the step's ``(kind, text, io)`` and the flags it read."""
         io = w.use(t, k, "reads the flags of")
         if w.split_rmw:
-            t.loaded = (k, io.flags, set_bits, clear_bits, next_pc, what)
+            t.loaded = (k, io.flags, set_bits, clear_bits, next_pc, what, t.pc)
             t.pc = "rmw.store"
             return ("flag", f"load flags of io#{k} ({what}: will store)", k), io.flags
         seen = io.flags
@@ -153,7 +166,7 @@ class Design:
 
     @step("rmw.store", None, "store the flag word loaded earlier (--split-rmw)")
     def rmw_store(self, w, t):
-        k, base, set_bits, clear_bits, next_pc, what = t.loaded
+        k, base, set_bits, clear_bits, next_pc, what, _origin = t.loaded
         t.loaded = None
         new = w.change_flags(t, k, set_bits, clear_bits, base=base)
         t.pc = next_pc
@@ -171,7 +184,7 @@ class Design:
         t.pc = self.ADD_ENTRY if t.io < len(w.ios) else "done"
 
     # ---------------------------------------------------------------- the worker (process_one_work)
-    @step("wq.idle", "worker", "process_one_work: take the next work item, clear its pending bit",
+    @step("wq.idle", "wq", "process_one_work: take the next work item, clear its pending bit",
           guard=_idle_guard, wait_text=lambda w, t: "idle: no work item is pending")
     def wq_idle(self, w, t):
         k = w.take_work(t)
@@ -185,10 +198,12 @@ class Design:
         """``ext4_end_io_work`` at 28a535f9: ``ext4_do_flush_completed_IO(inode, io)``."""
         self.call(t, self.WORKER_ENTRY, "wq.return")
 
-    @local("wq.return", "worker", "the work function returns")
+    @local("wq.return", "wq", "the work function returns")
     def wq_return(self, w, t):
         t.work_io = None
         t.io = None
+        t.ret = 0
+        t.was_queued = False
         t.pc = "wq.idle"
 
     # ---------------------------------------------------------------- ext4_end_io / ext4_end_io_nolock

@@ -110,13 +110,16 @@ class OldDesign(Design):
     def ow_rq_queue(self, w, t):
         w.queue_work(t, t.work_io)
         w.stats["requeues"] += 1
-        t.pc = "ow.yield" if t.was_queued else "wq.return"
+        if t.was_queued:
+            t.pc = "ow.yield"
+        else:
+            self.ret(t)
         return "queue_work", f"requeue io#{t.work_io}" + ("" if t.was_queued else ", return"), t.work_io
 
     @step("ow.yield", "end_io_work", "if was_queued: yield(); return")
     def ow_yield(self, w, t):
         w.stats["yields"] += 1
-        t.pc = "wq.return"
+        self.ret(t)
         return "yield", "yield() and return (the worker stays runnable)", t.work_io
 
     @step("ow.del", "end_io_work", "list_del_init(&io->list)")
@@ -141,7 +144,7 @@ class OldDesign(Design):
     @step("ow.free", "end_io_work", "ext4_free_io_end(io)")
     def ow_free(self, w, t):
         w.free(t, t.work_io)
-        t.pc = "wq.return"
+        self.ret(t)
         return "free", f"free io#{t.work_io}", t.work_io
 
     # ------------------------------------------------------------ old ext4_flush_completed_IO (fsync.c)
