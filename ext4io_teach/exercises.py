@@ -1,0 +1,619 @@
+"""Exercises that check themselves: helpful feedback, seeded problems and reveals.
+
+Every exercise has a key (``"04-one-work-item"``), a question, a hint and a way to compute the
+right answer *from the model* (never a hard-coded number that could drift from the designs).
+
+* ``check(key, answer, **params)`` prints what was right and returns True, or raises:
+  ``Unanswered`` while the answer is still the placeholder ``...`` (the student version of a
+  notebook), ``Incorrect`` with what kind of answer was expected, how this one differs and a hint.
+  Both subclass ``AssertionError``, so nbgrader and pytest count them as a failed check.
+* ``problem(key, seed)`` makes a seeded problem (a seed makes the problem, as in the OSTEP
+  homework simulators); ``Problem.show()`` prints it, ``Problem.check(answer)`` checks an answer,
+  and ``Problem.reveal()`` prints the answer (the simulators' ``-c``).
+* ``reveal(key)`` prints a model answer for any exercise (for schedules: one schedule that works).
+* ``grading()`` is True while nbgrader executes the notebook (``NBGRADER_EXECUTION`` is set to
+  ``autograde`` or ``validate``); notebooks use it to leave out slow or interactive cells.
+
+Only the standard library and the model core are imported here; the explorer is imported lazily
+by the exercises that need it.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import InvariantViolation
+from .model.flags import NAMES
+from .sched import Run, run
+
+PLACEHOLDER = ...  # what the student versions assign before "# YOUR CODE HERE"
+
+
+class Unanswered(AssertionError):
+    """The answer is still the placeholder ``...``."""
+
+
+class Incorrect(AssertionError):
+    """The answer is wrong; the message says what was expected and gives a hint."""
+
+
+def grading() -> bool:
+    """True while nbgrader runs the notebook (autograde or validate)."""
+    return os.environ.get("NBGRADER_EXECUTION", "") in ("autograde", "validate")
+
+
+# ---------------------------------------------------------------------------- generic checks
+def _unanswered(name: str, answer: Any, hint: str) -> None:
+    if answer is PLACEHOLDER:
+        raise Unanswered(f"{name} is still the placeholder `...`: replace it with your answer. Hint: {hint}")
+
+
+def check_value(name: str, answer: Any, expected: Any, *, hint: str, unit: str = "") -> str:
+    """A number or a word. Feedback says what kind of value was expected and, for numbers,
+    whether the answer is too high or too low."""
+    _unanswered(name, answer, hint)
+    u = f" {unit}" if unit else ""
+    if isinstance(expected, bool) or not isinstance(expected, int):
+        if answer != expected:
+            if isinstance(expected, str) and not isinstance(answer, str):
+                raise Incorrect(f"{name}: expected a word (a str), got {type(answer).__name__} {answer!r}. "
+                                f"Hint: {hint}")
+            raise Incorrect(f"{name}: {answer!r} is not it. Hint: {hint}")
+        return f"{name}: {answer!r} is right."
+    if isinstance(answer, bool) or not isinstance(answer, int):
+        raise Incorrect(f"{name}: expected a whole number{u}, got {type(answer).__name__} {answer!r}. Hint: {hint}")
+    if answer != expected:
+        way = "too high" if answer > expected else "too low"
+        raise Incorrect(f"{name}: {answer}{u} is {way}. Hint: {hint}")
+    return f"{name}: {answer}{u} is right."
+
+
+def check_set(name: str, answer: Any, expected: set, *, hint: str, universe=None) -> str:
+    """A set of names. Feedback names what is missing and what should not be there (by count)."""
+    _unanswered(name, answer, hint)
+    if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)):
+        raise Incorrect(f"{name}: expected a set such as {{'A', 'B'}}, got {type(answer).__name__} {answer!r}. "
+                        f"Hint: {hint}")
+    got = set(answer)
+    if universe is not None:
+        unknown = sorted(map(str, got - set(universe)))
+        if unknown:
+            raise Incorrect(f"{name}: {', '.join(unknown)} is not one of the choices "
+                            f"({', '.join(map(str, universe))}). Hint: {hint}")
+    if got != set(expected):
+        missing, extra = len(set(expected) - got), len(got - set(expected))
+        parts = []
+        if missing:
+            parts.append(f"{missing} right choice{'s are' if missing > 1 else ' is'} missing")
+        if extra:
+            parts.append(f"{extra} choice{'s do' if extra > 1 else ' does'} not belong")
+        raise Incorrect(f"{name}: {' and '.join(parts)}. Hint: {hint}")
+    return f"{name}: {sorted(map(str, got))} is right."
+
+
+def check_mapping(name: str, answer: Any, expected: dict, *, hint: str) -> str:
+    """A dict. Feedback names the keys whose value is wrong (not their right values)."""
+    _unanswered(name, answer, hint)
+    if not isinstance(answer, dict):
+        raise Incorrect(f"{name}: expected a dict with the keys {sorted(expected, key=str)}, got "
+                        f"{type(answer).__name__} {answer!r}. Hint: {hint}")
+    missing = [k for k in expected if k not in answer]
+    if missing:
+        raise Incorrect(f"{name}: the keys {sorted(expected, key=str)} are expected; missing: "
+                        f"{sorted(missing, key=str)}. Hint: {hint}")
+    extra = [k for k in answer if k not in expected]
+    if extra:
+        raise Incorrect(f"{name}: unexpected keys {sorted(extra, key=str)}; expected exactly "
+                        f"{sorted(expected, key=str)}. Hint: {hint}")
+    wrong = [k for k in expected if _norm(answer[k]) != _norm(expected[k])]
+    if wrong:
+        raise Incorrect(f"{name}: {len(wrong)} of {len(expected)} entries are wrong: "
+                        f"{', '.join(repr(k) for k in wrong)}. Hint: {hint}")
+    return f"{name}: all {len(expected)} entries are right."
+
+
+def _norm(v):
+    if isinstance(v, (set, frozenset, list, tuple)) and not isinstance(v, str):
+        return frozenset(v)
+    return v
+
+
+# ---------------------------------------------------------------------------- schedules
+def _replay(scenario: str, design: str, ios: int, schedule, properties=()) -> tuple[Run, InvariantViolation | None]:
+    """Replay a schedule step by step; Incorrect (with the step and why) if a step cannot run."""
+    if isinstance(schedule, str) or not isinstance(schedule, (list, tuple)):
+        raise Incorrect(f"expected a schedule: a list of task ids such as [0, 0, 1, 2], got "
+                        f"{type(schedule).__name__} {schedule!r}")
+    r = Run(scenario, design, ios, properties=properties)
+    for tid in schedule:
+        try:
+            r.step(tid)
+        except InvariantViolation as v:
+            return r, v
+        except ValueError as e:
+            raise Incorrect(f"your schedule cannot be replayed: {e}") from None
+    return r, None
+
+
+def priority_schedule(scenario: str, design: str, ios: int, order: list[str], *, stop=None,
+                      max_steps: int = 2000, properties=()) -> list[int]:
+    """A schedule that always steps the first runnable task in ``order`` (task names), until the
+    run ends, ``stop(run)`` is true, or ``max_steps``. Used to build model answers."""
+    r = Run(scenario, design, ios, properties=properties)
+    rank = {name: i for i, name in enumerate(order)}
+    while len(r.schedule) < max_steps and r.outcome() is None:
+        if stop is not None and stop(r):
+            break
+        tid = min(r.runnable(), key=lambda t: rank.get(r.world.tasks[t].name, len(rank)))
+        try:
+            r.step(tid)
+        except InvariantViolation:
+            break
+    return list(r.schedule)
+
+
+def _freed_by(r: Run) -> dict[int, str | None]:
+    w = r.world
+    return {io.id: (w.tasks[io.freed_by].name if io.freed else None) for io in w.ios}
+
+
+def _converted_by(r: Run) -> dict[int, str]:
+    return {rec.io: rec.name for rec in r.trace if rec.kind == "convert"}
+
+
+# ---------------------------------------------------------------------------- the registry
+@dataclass(frozen=True)
+class Exercise:
+    key: str
+    notebook: str  # the solutions notebook it lives in
+    kind: str  # "value" | "set" | "mapping" | "schedule"
+    question: str
+    hint: str
+    explain: str  # why the answer is what it is (shown on success and on reveal)
+    solve: Callable[[dict], Any]  # params -> the expected answer (a schedule for "schedule")
+    goal: Callable | None = None  # for "schedule": (params, schedule) -> raises Incorrect or returns text
+    make: Callable[[int], dict] | None = None  # seeded problems: seed -> params
+    show: Callable[[dict], str] | None = None  # seeded problems: params -> the problem as text
+    defaults: dict = field(default_factory=dict)
+    universe: tuple | None = None  # for "set": the allowed choices
+
+    @property
+    def seeded(self) -> bool:
+        return self.make is not None
+
+
+REGISTRY: dict[str, Exercise] = {}
+
+
+def _add(ex: Exercise) -> None:
+    REGISTRY[ex.key] = ex
+
+
+def get(key: str) -> Exercise:
+    if key not in REGISTRY:
+        raise ValueError(f"exercise: unknown key {key!r}; allowed: {', '.join(REGISTRY)}")
+    return REGISTRY[key]
+
+
+def _params(ex: Exercise, params: dict) -> dict:
+    p = dict(ex.defaults)
+    p.update(params)
+    return p
+
+
+def check(key: str, answer: Any, **params) -> bool:
+    """Check an answer; print the feedback and return True, or raise Unanswered / Incorrect."""
+    ex = get(key)
+    p = _params(ex, params)
+    if ex.kind == "schedule":
+        _unanswered(key, answer, ex.hint)
+        try:
+            text = ex.goal(p, answer)
+        except Incorrect as e:
+            raise Incorrect(f"{key}: {e} Hint: {ex.hint}") from None
+    else:
+        expected = ex.solve(p)
+        if ex.kind == "value":
+            text = check_value(key, answer, expected, hint=ex.hint)
+        elif ex.kind == "set":
+            text = check_set(key, answer, expected, hint=ex.hint, universe=ex.universe)
+        else:
+            text = check_mapping(key, answer, expected, hint=ex.hint)
+    print(f"Correct. {text}\nWhy: {ex.explain}")
+    return True
+
+
+def hint(key: str) -> str:
+    return get(key).hint
+
+
+def question(key: str) -> None:
+    print(get(key).question)
+
+
+def answer_for(key: str, **params) -> Any:
+    """The model answer (for a schedule exercise: one schedule that works)."""
+    ex = get(key)
+    return ex.solve(_params(ex, params))
+
+
+def reveal(key: str, **params) -> Any:
+    """Print and return the model answer, with the reason."""
+    ans = answer_for(key, **params)
+    print(f"Answer to {key}: {_fmt(ans)}\nWhy: {get(key).explain}")
+    return ans
+
+
+def _fmt(v) -> str:
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k!r}: {_fmt(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, (set, frozenset)):
+        return "{" + ", ".join(repr(x) for x in sorted(v, key=str)) + "}"
+    return repr(v)
+
+
+@dataclass
+class Problem:
+    """A seeded problem: the same seed always makes the same problem."""
+
+    key: str
+    seed: int
+    params: dict
+
+    def show(self) -> None:
+        ex = get(self.key)
+        print(f"{self.key}, seed {self.seed}: {ex.question}")
+        if ex.show is not None:
+            print(ex.show(self.params))
+
+    def check(self, answer: Any) -> bool:
+        return check(self.key, answer, **self.params)
+
+    def reveal(self) -> Any:
+        return reveal(self.key, **self.params)
+
+    @property
+    def answer(self) -> Any:
+        return answer_for(self.key, **self.params)
+
+
+def problem(key: str, seed: int) -> Problem:
+    """Make the seeded problem ``key`` for ``seed``."""
+    ex = get(key)
+    if not ex.seeded:
+        raise ValueError(f"seed: exercise {key!r} is not seeded; allowed: "
+                         + ", ".join(k for k, e in REGISTRY.items() if e.seeded))
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"seed: {seed!r} is not a whole number; allowed: an integer")
+    return Problem(key, seed, ex.make(seed))
+
+
+def keys(notebook: str | None = None) -> list[str]:
+    return [k for k, e in REGISTRY.items() if notebook is None or e.notebook == notebook]
+
+
+# ============================================================================ the exercises
+def _flags_after_completions(p):
+    r = Run("completion-storm", "new", p["ios"])
+    while r.world.tasks[0].pc != "done":
+        r.step(0)
+    return {io.id: {NAMES[b] for b in NAMES if io.flags & b} for io in r.world.ios}
+
+
+_add(Exercise(
+    "01-flags-on-list", "01_io_end", "mapping",
+    "New design, completion-storm, N=2: let only the dio task run until it has completed both io_ends. "
+    "Which flags does each io_end carry then? Answer a dict {0: {...}, 1: {...}} of flag names "
+    "(UNWRITTEN, QUEUED, DIRECT, IN_FSYNC).",
+    "Every io_end here is an AIO direct write into an unwritten extent. ext4_add_complete_io marks an io_end "
+    "QUEUED only when it finds the list empty.",
+    "Both are UNWRITTEN|DIRECT (a direct write into fallocated space). io#0 found the list empty, so its work "
+    "was queued and it is QUEUED; io#1 found io#0 there and only joined the list.",
+    _flags_after_completions, defaults={"ios": 2}))
+
+
+def _make_dio_count(seed):
+    rng = random.Random(seed)
+    ios = rng.randint(2, 4)
+    full = run("truncate-vs-dio", "new", ios, seed=seed).schedule
+    cut = rng.randint(len(full) // 3, 2 * len(full) // 3)
+    return {"ios": ios, "schedule": full[:cut]}
+
+
+def _prefix_run(p, scenario="truncate-vs-dio", design="new"):
+    r = Run(scenario, design, p["ios"])
+    r.replay(p["schedule"])
+    return r
+
+
+def _show_dio_count(p):
+    r = _prefix_run(p)
+    lines = [f"  {rec.i:3} {rec.name:8} {rec.label}" for rec in r.trace]
+    lines = [ln.split(" (i_dio_count=")[0] for ln in lines]
+    return f"truncate-vs-dio, design new, N={p['ios']}, i_dio_count starts at {p['ios']}:\n" + "\n".join(lines)
+
+
+_add(Exercise(
+    "01-dio-count", "01_io_end", "value",
+    "Read the trace (the i_dio_count figures are hidden). What is i_dio_count after its last step?",
+    "A completion (add_complete_io) does not drop i_dio_count: for a write into an unwritten extent "
+    "inode_dio_done runs only after the conversion, in ext4_end_io. Count the inode_dio_done lines.",
+    "i_dio_count drops once per conversion (flush.B inode_dio_done), never at completion: that is what "
+    "makes truncate's inode_dio_wait wait for the worker.",
+    lambda p: _prefix_run(p).world.inode.dio_count, make=_make_dio_count, show=_show_dio_count,
+    defaults={"ios": 2, "schedule": []}))
+
+
+_add(Exercise(
+    "02-requeues", "02_old_worker", "value",
+    "Old design, truncate-vs-dio, N=1, round robin for 200 steps: how many times does the worker "
+    "requeue itself? Compute it with ext4io_teach.run.",
+    "run(...) returns a RunResult; its .stats counts 'requeues'. Round robin is the default policy; "
+    "pass max_steps=200.",
+    "Once truncate holds i_mutex and waits for i_dio_count, every pass of the worker is dequeue, spin_lock, "
+    "failed trylock, set QUEUED, spin_unlock, requeue (and yield): about one requeue every six or seven steps.",
+    lambda p: run("truncate-vs-dio", "old", 1, max_steps=p["max_steps"]).stats["requeues"],
+    defaults={"max_steps": 200}))
+
+
+def _goal_old_fsync_converts(p, schedule):
+    r, v = _replay("fsync-vs-worker", "old", 1, schedule)
+    if v is not None:
+        raise Incorrect(f"your schedule breaks {v.invariant}: {v.message}.")
+    if r.outcome() != "completed":
+        raise Incorrect(f"your schedule stops before the run is finished (after {len(schedule)} steps); "
+                        "run it to the end.")
+    conv, freed = _converted_by(r), _freed_by(r)
+    if conv.get(0) != "fsync":
+        raise Incorrect(f"io#0 was converted by {conv.get(0)}, not by fsync.")
+    return (f"fsync converted io#0 (IN_FSYNC kept the work item away) and {freed[0]} freed it, "
+            "as the old design intends.")
+
+
+_add(Exercise(
+    "02-fsync-converts", "02_old_worker", "schedule",
+    "Old design, fsync-vs-worker, N=1 (tasks 0 dio, 1 worker, 2 fsync): find a complete schedule in which "
+    "fsync converts io#0. Who frees it then?",
+    "fsync must take i_mutex and pop io#0 from the list before the worker's trylock succeeds: let the dio "
+    "task complete io#0, then let fsync run as far as it can, and finish with whatever is runnable.",
+    "The old fsync flush converts under i_mutex but never frees: io#0's own work item is still queued; it "
+    "finds io#0 off the list and frees it.",
+    lambda p: priority_schedule("fsync-vs-worker", "old", 1, ["dio", "fsync", "worker"]),
+    goal=_goal_old_fsync_converts))
+
+
+def _outcomes(p):
+    return {d: run("truncate-vs-dio", d, p["ios"], max_steps=p["max_steps"]).outcome
+            for d in ("old", "old-blocking", "new")}
+
+
+_add(Exercise(
+    "03-outcomes", "03_hang", "mapping",
+    "truncate-vs-dio, N=2, round robin, max_steps=1000: predict the outcome for each design "
+    "'old', 'old-blocking' and 'new' (one of completed, deadlock, running, stopped, violation).",
+    "'running' means the step limit was hit while some task kept stepping; 'deadlock' means no task "
+    "could run at all. Which designs leave a task that can always step?",
+    "old: 'running' (the worker requeues and yields forever: a livelock, so the limit is hit); old-blocking: "
+    "'deadlock' (the worker sleeps on i_mutex, truncate sleeps on i_dio_count); new: 'completed'.",
+    _outcomes, defaults={"ios": 2, "max_steps": 1000}))
+
+
+def _hung(r: Run) -> bool:
+    w = r.world
+    return (w.inode.i_mutex.holder == 2 and w.inode.dio_count > 0 and w.stats["trylock_failed"] >= 1)
+
+
+def _goal_hang(p, schedule):
+    r, v = _replay("truncate-vs-dio", "old", p["ios"], schedule)
+    if v is not None:
+        raise Incorrect(f"your schedule breaks {v.invariant}: {v.message}.")
+    w = r.world
+    if w.inode.i_mutex.holder != 2:
+        who = "nobody" if w.inode.i_mutex.holder is None else w.tasks[w.inode.i_mutex.holder].name
+        raise Incorrect(f"at the end of your schedule i_mutex is held by {who}, not by truncate.")
+    if w.inode.dio_count == 0:
+        raise Incorrect("i_dio_count is already 0, so inode_dio_wait returns: truncate will finish.")
+    if w.stats["trylock_failed"] < 1:
+        raise Incorrect("the worker has not yet failed a mutex_trylock: step it until it does.")
+    return (f"truncate holds i_mutex and waits for i_dio_count == 0 (now {w.inode.dio_count}); the worker "
+            f"failed trylock {w.stats['trylock_failed']} time(s) and will requeue forever.")
+
+
+_add(Exercise(
+    "03-hang", "03_hang", "schedule",
+    "Old design, truncate-vs-dio, N=1 (tasks 0 dio, 1 worker, 2 truncate): find a schedule after which the "
+    "hang is certain: truncate holds i_mutex, i_dio_count is still above 0, and the worker has failed "
+    "mutex_trylock at least once.",
+    "truncate needs just one step to take i_mutex. Give it that step before the worker converts io#0, then "
+    "let the dio task complete io#0 and the worker try.",
+    "With i_mutex held by a task that waits for i_dio_count, and i_dio_count dropping only after a conversion "
+    "that needs i_mutex, no schedule can ever finish truncate.",
+    lambda p: priority_schedule("truncate-vs-dio", "old", p["ios"], ["truncate", "dio", "worker"], stop=_hung),
+    goal=_goal_hang, defaults={"ios": 1}))
+
+LOCKDEP_STATEMENTS = {
+    "a": "mutex_trylock never sleeps, so lockdep records no wait-for dependency for it.",
+    "b": "inode_dio_wait waits for a counter (i_dio_count), which is not a lock lockdep tracks.",
+    "c": "lockdep was switched off in the kernels where the hang was seen.",
+    "d": "the worker holds i_completed_io_lock while truncate waits, which lockdep allows.",
+    "e": "no task ever sleeps in the livelock: the worker stays runnable, requeueing and yielding.",
+}
+
+_add(Exercise(
+    "03-lockdep", "03_hang", "set",
+    "Why did lockdep say nothing about the hang? Pick every true reason from LOCKDEP_STATEMENTS "
+    "(answer a set of letters).",
+    "lockdep reports cycles of lock dependencies, built from blocking acquisitions. Which waits in the hang "
+    "are blocking lock acquisitions?",
+    "(a) a trylock adds no dependency, (b) waiting for i_dio_count is not a lock, (e) nobody even sleeps on a "
+    "lock: it is a livelock. (c) is made up; (d) is false: the worker drops the spinlock before it requeues.",
+    lambda p: {"a", "b", "e"}, universe=tuple(LOCKDEP_STATEMENTS)))
+
+
+def _goal_one_work_item(p, schedule):
+    r, v = _replay("completion-storm", "new", p["ios"], schedule)
+    if v is not None:
+        raise Incorrect(f"your schedule breaks {v.invariant}: {v.message}.")
+    if r.outcome() != "completed":
+        raise Incorrect(f"your schedule stops after {len(schedule)} steps, before every io_end was freed.")
+    n = r.world.stats["work_items_queued"]
+    if n != 1:
+        raise Incorrect(f"your schedule queued {n} work items: the worker emptied the list before the "
+                        "next completion, so that completion found the list empty and queued work again.")
+    return f"one work item converted all {p['ios']} io_ends."
+
+
+_add(Exercise(
+    "04-one-work-item", "04_add_complete_io", "schedule",
+    "New design, completion-storm, N=4 (tasks 0 dio, 1 worker): find a complete schedule in which a single "
+    "work item drains all four io_ends.",
+    "Work is queued only when a completion finds the list empty. Keep the list non-empty until every "
+    "io_end has been added.",
+    "ext4_add_complete_io queues work only on the empty-to-non-empty transition; if all completions arrive "
+    "before the worker's stage A, one drain takes them all.",
+    lambda p: priority_schedule("completion-storm", "new", p["ios"], ["dio", "worker"]),
+    goal=_goal_one_work_item, defaults={"ios": 4}))
+
+
+def _queued_counts(p):
+    n = p["ios"]
+    old = run("completion-storm", "old", n).stats["work_items_queued"]
+    lo, hi = n, 0
+    for seed in range(p["seeds"]):
+        q = run("completion-storm", "new", n, seed=seed).stats["work_items_queued"]
+        lo, hi = min(lo, q), max(hi, q)
+    for order in (["dio", "worker"], ["worker", "dio"]):  # all completions first; drain after each one
+        q = run("completion-storm", "new", n,
+                schedule=priority_schedule("completion-storm", "new", n, order)).stats["work_items_queued"]
+        lo, hi = min(lo, q), max(hi, q)
+    return {"old": old, "new_min": lo, "new_max": hi}
+
+
+_add(Exercise(
+    "04-work-items", "04_add_complete_io", "mapping",
+    "completion-storm, N=4: how many work items are queued in the old design (any schedule), and what are the "
+    "fewest and the most the new design can queue? Answer {'old': ., 'new_min': ., 'new_max': .}.",
+    "Old: each completion queues its own io_end's work. New: one queue_work per empty-to-non-empty "
+    "transition of the list; how few and how many such transitions can four completions make?",
+    "Old: 4, one per io_end (more if the worker requeues, which it cannot here: nobody holds i_mutex). "
+    "New: 1 if all four arrive before the worker drains, 4 if the worker empties the list each time.",
+    _queued_counts, defaults={"ios": 4, "seeds": 40}))
+
+
+def _stage_locks(p):
+    r = run("completion-storm", "new", 2, schedule=answer_for("04-one-work-item", ios=2))
+    held: dict[str, bool] = {}
+    for rec in r.steps:
+        if rec.name == "worker" and rec.stage and rec.kind not in ("spin_lock", "spin_unlock"):
+            held[rec.stage] = held.get(rec.stage, True) and rec.spin_holder == "worker"
+    return {s: held[s] for s in "ABCD" if s in held}
+
+
+_add(Exercise(
+    "05-stage-locks", "05_four_stages", "mapping",
+    "For each flush stage A, B, C, D: does the drainer hold i_completed_io_lock while it does that stage's "
+    "work? Answer {'A': True/False, ...}.",
+    "Only work on shared state needs the spinlock: the inode list and the io_end flags. A conversion "
+    "may sleep (it starts a journal handle), and nobody may sleep holding a spinlock.",
+    "A (splice the list) and C (clear UNWRITTEN/QUEUED, sort into to_free) are locked; B (convert) and D "
+    "(free what is on the private to_free list) run unlocked.",
+    _stage_locks))
+
+
+def _make_who_frees(seed):
+    rng = random.Random(seed)
+    return {"ios": rng.randint(2, 3), "seed": seed}
+
+
+def _who_frees_run(p):
+    return run("fsync-vs-worker", "new", p["ios"], seed=p["seed"])
+
+
+def _show_who_frees(p):
+    r = _who_frees_run(p)
+    lines = [f"  {rec.i:3} {rec.name:7} {rec.label}" for rec in r.steps if rec.kind != "free"]
+    return (f"fsync-vs-worker, design new, N={p['ios']}, random schedule seed {p['seed']} "
+            f"(the 'free' steps are hidden):\n" + "\n".join(lines))
+
+
+_add(Exercise(
+    "06-who-frees", "06_who_frees", "mapping",
+    "Read the trace of stage C (the free steps are hidden) and say who frees each io_end: a dict "
+    "{io number: 'worker' or 'fsync'}.",
+    "In stage C a QUEUED io_end is only unlinked (its own worker frees it in 'C.own' if UNWRITTEN is clear "
+    "by then); any other io_end goes to the drainer's to_free list. Look for 'move to to_free' and "
+    "'free it here'.",
+    "Whoever takes an io_end in stage A converts it; if it is not QUEUED that drainer frees it; if it is "
+    "QUEUED, whichever of drainer and owning worker passes stage C second frees it.",
+    lambda p: _freed_by(_who_frees_run(p).run), make=_make_who_frees, show=_show_who_frees,
+    defaults={"ios": 2, "seed": 0}))
+
+
+def _goal_fsync_frees(p, schedule):
+    r, v = _replay("fsync-vs-worker", "new", p["ios"], schedule)
+    if v is not None:
+        raise Incorrect(f"your schedule breaks {v.invariant}: {v.message}.")
+    if r.outcome() != "completed":
+        raise Incorrect(f"your schedule stops after {len(schedule)} steps, before the run is finished.")
+    freed = _freed_by(r)
+    k = p["io"]
+    if freed[k] != "fsync":
+        conv = _converted_by(r).get(k)
+        raise Incorrect(f"io#{k} was converted by {conv} and freed by {freed[k]}.")
+    return f"fsync freed io#{k}."
+
+
+_add(Exercise(
+    "06-fsync-frees", "06_who_frees", "schedule",
+    "New design, fsync-vs-worker, N=2 (tasks 0 dio, 1 worker, 2 fsync): find a complete schedule in which "
+    "fsync frees io#1.",
+    "io#1 is not QUEUED if it joins a non-empty list. Let dio complete both io_ends first, then let fsync "
+    "drain and settle the list before the worker gets its stage A.",
+    "A flusher frees only io_ends that are not QUEUED (or whose worker already cleared QUEUED): io#1 joined "
+    "a non-empty list, so it never had a work item of its own.",
+    lambda p: priority_schedule("fsync-vs-worker", "new", p["ios"], ["dio", "fsync", "worker"]),
+    goal=_goal_fsync_frees, defaults={"ios": 2, "io": 1}))
+
+
+def _goal_fsync_durable(p, schedule):
+    r, v = _replay("fsync-vs-worker", p["design"], p["ios"], schedule, properties=("fsync-durable",))
+    if v is None:
+        raise Incorrect(f"your schedule ({'finished' if r.outcome() == 'completed' else 'stopped'}) never "
+                        "breaks fsync-durable: fsync's flush must return while another drainer still holds "
+                        "an io_end that was on the list when fsync began.")
+    if v.invariant != "fsync-durable":
+        raise Incorrect(f"your schedule breaks {v.invariant}, not fsync-durable.")
+    return f"fsync returned too early: {v.message}."
+
+
+def _durable_solution(p):
+    # the worker drains io#0 (stage A) and stops; fsync begins after io#0 was added, finds the list empty
+    # and returns while io#0 is still unconverted in the worker's hands.
+    r = Run("fsync-vs-worker", p["design"], p["ios"], properties=("fsync-durable",))
+    while r.world.tasks[1].pc != "eio.convert":  # the worker has taken io#0 and is about to convert it
+        r.step(min(r.runnable()))
+    while True:
+        try:
+            r.step(2)
+        except InvariantViolation:
+            return list(r.schedule)
+
+
+_add(Exercise(
+    "09-fsync-durable", "09_what_was_left", "schedule",
+    "New design, fsync-vs-worker, N=1 (tasks 0 dio, 1 worker, 2 fsync): find a schedule that breaks the "
+    "fsync-durable property (checked with properties=('fsync-durable',)).",
+    "Let the worker take io#0 in its stage A and stop it there. Then run fsync alone: what does its flush "
+    "find on the list?",
+    "A flush only drains what is on the list. An io_end another drainer has already taken is invisible to "
+    "it, so fsync returns before that conversion is done: c278531d makes it wait for i_unwritten == 0.",
+    _durable_solution, goal=_goal_fsync_durable, defaults={"ios": 1, "design": "new"}))
+
+
+__all__ = ["Unanswered", "Incorrect", "PLACEHOLDER", "grading", "check", "check_value", "check_set",
+           "check_mapping", "hint", "question", "reveal", "answer_for", "problem", "Problem", "keys",
+           "priority_schedule", "REGISTRY", "LOCKDEP_STATEMENTS"]
