@@ -313,6 +313,8 @@ class World:
         if io.flags & QUEUED:
             self.check("not-freed-while-queued", False, f"{t.name} frees io#{k} while it is QUEUED: its worker "
                        "still has to clear the flag")
+        if self.inode.ioend_count <= 0:
+            self.fail("ioend-count", f"{t.name} frees io#{k} but i_ioend_count is already {self.inode.ioend_count}")
         io.freed = 1
         io.freed_by = t.tid
         self.inode.ioend_count -= 1
