@@ -1,0 +1,65 @@
+"""Challenge mode: the student is the scheduler and wins by reaching a failure.
+
+* ``hang``: make truncate hang (the v3.6 design): win when truncate can no longer complete from the
+  current state, whatever the scheduler does next. The explorer decides that
+  (``explore.can_complete``); a deadlock with truncate unfinished also wins.
+* ``double-free``: free an io_end twice (a broken variant): win on the ``freed-once`` invariant.
+* ``use-after-free``: use an io_end after it was freed: win on ``no-use-after-free``.
+* ``any``: break any invariant.
+
+On the new design no schedule wins; "Show me" then runs the explorer and says how many states it
+checked. Standard library only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Challenge:
+    name: str
+    goal: str  # what the student must do, in words
+    property: str  # what the explorer looks for ("liveness" or "safety")
+    invariants: frozenset = frozenset()  # a violation of one of these wins (empty: any, for safety)
+    suggested: str = ""  # a design where it can be won
+
+    def won(self, run, truncate_stuck) -> str | None:
+        """A sentence when the current run wins, else None. ``truncate_stuck()`` is asked only for
+        ``hang`` (it may run the explorer)."""
+        v = run.violation
+        if self.property == "safety":
+            if v is not None and (not self.invariants or v.invariant in self.invariants):
+                return f"You win: {v.invariant}: {v.message}"
+            return None
+        names = [t.name for t in run.world.tasks]
+        if "truncate" not in names or v is not None:
+            return None
+        tr = run.world.tasks[names.index("truncate")]
+        if run.world.finished(tr):
+            return None
+        if run.outcome() == "deadlock":
+            return "You win: deadlock. Nothing can run and truncate never returns."
+        if truncate_stuck():
+            why = run.world.blocked_reason(tr) or "it can still step, but never gets past inode_dio_wait"
+            return ("You win: from here truncate can never complete, whatever the scheduler does "
+                    f"(truncate {why}; the explorer checked every continuation).")
+        return None
+
+
+CHALLENGES = {
+    "hang": Challenge("hang", "Make truncate hang: reach a state from which truncate can never return.",
+                      "liveness", suggested="old"),
+    "double-free": Challenge("double-free", "Free an io_end twice.", "safety", frozenset({"freed-once"})),
+    "use-after-free": Challenge("use-after-free", "Use an io_end after it was freed.", "safety",
+                                frozenset({"no-use-after-free"})),
+    "any": Challenge("any", "Break any invariant.", "safety"),
+}
+
+
+def get_challenge(name: str | None) -> Challenge | None:
+    if name in (None, "", "none"):
+        return None
+    if name not in CHALLENGES:
+        raise ValueError(f"challenge: unknown challenge {name!r}; allowed: none, " + ", ".join(CHALLENGES))
+    return CHALLENGES[name]

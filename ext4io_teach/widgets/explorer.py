@@ -1,0 +1,47 @@
+"""The stepper's door to the explorer (``ext4io_teach.explore``), imported only when asked for.
+
+``truncate_can_complete`` caches its answers by state snapshot: once truncate is stuck it stays
+stuck, and stepping back and forth (Undo) asks the same states again.
+"""
+
+from __future__ import annotations
+
+_CACHE: dict = {}
+_CACHE_MAX = 4096
+
+
+def _module():
+    try:
+        from .. import explore
+    except ImportError as e:  # the explorer is a separate module; say so instead of failing silently
+        raise RuntimeError("the explorer (ext4io_teach.explore) is not available: " + str(e)) from e
+    return explore
+
+
+def available() -> bool:
+    try:
+        _module()
+    except RuntimeError:
+        return False
+    return True
+
+
+def truncate_can_complete(inputs: dict, schedule: list[int], snapshot) -> bool:
+    key = (tuple(sorted((k, v) for k, v in inputs.items())), snapshot)
+    if key not in _CACHE:
+        if len(_CACHE) > _CACHE_MAX:
+            _CACHE.clear()
+        ex = _module()
+        _CACHE[key] = bool(ex.can_complete(inputs["scenario"], inputs["design"], inputs["ios"], list(schedule),
+                                           task="truncate"))
+    return _CACHE[key]
+
+
+def shortest(inputs: dict, prop: str, prefix=None, max_seconds: float = 20.0):
+    """Run the explorer from the start (or from ``prefix``); returns its result object."""
+    ex = _module()
+    kw = {"property": prop, "split_rmw": inputs.get("split_rmw", False), "fail_io": inputs.get("fail_io"),
+          "max_seconds": max_seconds}
+    if prefix:
+        kw["prefix"] = list(prefix)
+    return ex.explore(inputs["scenario"], inputs["design"], inputs["ios"], **kw)

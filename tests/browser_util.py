@@ -1,0 +1,175 @@
+"""Helpers for the real-browser tests: a JupyterLab or Voila server on 127.0.0.1 serving a temporary
+copy of the notebooks, and Debian's chromium driven by Playwright (the pip package; never
+``playwright install``). Follows ../shared/notes/browser_probe.py: isolated config dirs, the kernel
+session started over REST (no "Select Kernel" dialog), a fresh user-data-dir, the server stopped by
+its own pid.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+CHROMIUM = os.environ.get("E4_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, token: str | None = None, timeout: float = 2):
+    req = urllib.request.Request(url, headers={"Authorization": f"token {token}"} if token else {})
+    return urllib.request.urlopen(req, timeout=timeout)
+
+
+def wait_http(url: str, token: str | None = None, timeout: float = 90, proc=None) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode} before {url} answered")
+        try:
+            _get(url, token)
+            return
+        except Exception:
+            time.sleep(0.25)
+    raise TimeoutError(url)
+
+
+def copy_notebooks(paths, workdir: Path) -> list[str]:
+    """Copy notebooks (keeping their folder under notebooks/) into ``workdir``; returns relative names."""
+    names = []
+    for p in paths:
+        rel = Path(p).resolve().relative_to(ROOT / "notebooks")
+        dest = workdir / rel
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(p, dest)
+        names.append(rel.as_posix())
+    return names
+
+
+def _env(workdir: Path) -> dict:
+    cfg = workdir / ".cfg"
+    env = dict(os.environ)
+    env.update(JUPYTER_CONFIG_DIR=str(cfg / "config"), JUPYTER_RUNTIME_DIR=str(cfg / "runtime"),
+               JUPYTERLAB_WORKSPACES_DIR=str(cfg / "workspaces"), JUPYTERLAB_SETTINGS_DIR=str(cfg / "settings"),
+               PYTHONPATH=str(ROOT) + os.pathsep + env.get("PYTHONPATH", ""))
+    settings = {
+        ("apputils-extension", "notification"): {"fetchNews": "false", "checkForUpdates": False},
+        ("notebook-extension", "tracker"): {"autoStartDefaultKernel": True, "windowingMode": "defer"},
+    }
+    for (ext, name), value in settings.items():
+        d = cfg / "settings" / "@jupyterlab" / ext
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"{name}.jupyterlab-settings").write_text(json.dumps(value))
+    return env
+
+
+@contextmanager
+def server(mode: str, workdir: Path):
+    """Start ``lab`` or ``voila`` serving ``workdir``; yields (base_url, token, proc)."""
+    port, token = free_port(), secrets.token_hex(16)
+    base = f"http://127.0.0.1:{port}"
+    if mode == "lab":
+        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+               "--allow-root", f"--IdentityProvider.token={token}", "--ServerApp.password=",
+               "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={workdir}"]
+        ready = f"{base}/api/status"
+    else:
+        cmd = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+               f"--Voila.root_dir={workdir}"]
+        ready, token = f"{base}/", None
+    log = open(workdir / f"{mode}-server.log", "w")
+    proc = subprocess.Popen(cmd, cwd=workdir, env=_env(workdir), stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_http(ready, token, proc=proc)
+        yield base, token, proc
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        log.close()
+
+
+def start_session(base: str, token: str, path: str) -> dict:
+    """Create the notebook's kernel session over REST (Authorization header carries the token)."""
+    req = urllib.request.Request(
+        f"{base}/api/sessions", method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"token {token}"},
+        data=json.dumps({"path": path, "type": "notebook", "name": path,
+                         "kernel": {"name": "python3"}}).encode())
+    with urllib.request.urlopen(req) as r:
+        return json.load(r)
+
+
+@contextmanager
+def browser(width: int = 1280, height: int = 900):
+    """A headless chromium page with a fresh profile."""
+    from playwright.sync_api import sync_playwright
+
+    profile = tempfile.mkdtemp(prefix="e4-chromium-")
+    try:
+        with sync_playwright() as p:
+            ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True,
+                                                       args=CHROMIUM_ARGS,
+                                                       viewport={"width": width, "height": height})
+            page = ctx.pages[0] if ctx.pages else ctx.new_page()
+            try:
+                yield page
+            finally:
+                ctx.close()
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def open_lab_notebook(page, base: str, token: str, path: str) -> None:
+    """Open ``path`` in JupyterLab with its kernel idle and run all cells."""
+    start_session(base, token, path)
+    page.goto(f"{base}/lab/tree/{path}?token={token}")
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
+    page.locator(".jp-Toolbar-kernelName", has_text="Python 3").first.wait_for(timeout=90_000)
+    page.wait_for_function("() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
+                           "?.getAttribute('data-status') === 'idle'", timeout=90_000)
+    dlg = page.locator(".jp-Dialog")
+    if dlg.count() and dlg.first.is_visible():
+        dlg.locator(".jp-mod-accept").first.click()
+    page.get_by_role("menuitem", name="Run", exact=True).click()
+    page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+    # wait until every code cell has an execution count (or stopped on an error)
+    page.wait_for_function(
+        """() => { const p = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')];
+                   return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }""", timeout=300_000)
+    page.wait_for_function("() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
+                           "?.getAttribute('data-status') === 'idle'", timeout=300_000)
+
+
+def error_outputs(page) -> list[str]:
+    """Texts of error outputs and widget-display failures on the page."""
+    found = []
+    for sel in (".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
+                ".jp-RenderedText[data-mime-type='application/vnd.jupyter.error']"):
+        found += [t[:300] for t in page.locator(sel).all_inner_texts() if "Traceback" in t or "Error" in t]
+    body = page.locator("body").inner_text()
+    if "Error displaying widget" in body:
+        found.append("Error displaying widget")
+    if "Model not found" in body or "model not found" in body:
+        found.append("widget model not found")
+    return found
