@@ -1,0 +1,236 @@
+"""The exhaustive explorer: every schedule of a scenario, up to the state the runs reach.
+
+``explore(scenario, design, ios, property=...)`` searches the reachable states breadth-first (so the
+first counterexample it meets is a shortest one) and returns a ``Result`` whose verdict is
+
+* ``ok``: no reachable state breaks the property;
+* ``violation``: a named invariant fails (shortest schedule that makes it fail);
+* ``deadlock``: a state where no task can run while work is unfinished (``no-deadlock``);
+* ``livelock``: an infinite, weakly fair run on which the awaited progress never happens, given as a
+  prefix plus a cycle (``counterexample.cycle_start``);
+* ``bounded``: ``max_states`` / ``max_seconds`` / Ctrl-C stopped the search first; what was explored
+  is reported, nothing was found.
+
+Properties:
+
+* ``safety``: every invariant of the design's family (or the ``checks`` given) in every reachable
+  state, and no deadlock;
+* ``fsync-durable``: safety plus the property of that name (scenarios with an fsync task);
+* ``liveness``: every caller (truncate, fsync, punch hole, reader) eventually returns and every
+  io_end is eventually freed, under weak fairness (see ``explore.fair``). The whole graph is built;
+  a violation or a deadlock met on the way is reported as such, because no run continues past it;
+* ``all``: liveness with ``fsync-durable`` added where the scenario has an fsync task.
+
+``can_complete(...)`` answers the stepper's challenge question: from the state a schedule prefix
+reaches, is there any continuation on which the task (truncate) returns?
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+from ..errors import InvariantViolation, bad_input
+from ..scenarios import get_scenario
+from ..sched import Run, validate_inputs
+from . import fair
+from .engine import Graph
+from .progress import Progress
+from .result import VERDICTS, Counterexample, Result
+
+PROPERTIES = ("safety", "liveness", "fsync-durable", "all")
+MAX_IOS = 6  # the explorer's cap on N (state counts grow fast; see docs/explorer.md)
+DEFAULT_MAX_STATES = 2_000_000
+CALLER_ROLES = ("truncate", "fsync", "punch", "reader")
+
+
+def _check_bounds(max_states, max_seconds) -> None:
+    if max_states is not None and (isinstance(max_states, bool) or not isinstance(max_states, int)
+                                   or max_states < 1):
+        raise bad_input("max_states", f"{max_states!r} is not a positive whole number", "an integer >= 1, or none")
+    if max_seconds is not None and (isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float))
+                                    or not max_seconds > 0 or math.isnan(max_seconds)):
+        raise bad_input("max_seconds", f"{max_seconds!r} is not a positive number", "a number > 0, or none")
+
+
+def _check_prefix(prefix) -> list[int]:
+    if prefix is None:
+        return []
+    if isinstance(prefix, str):
+        from ..sched import parse_schedule
+        return parse_schedule(prefix)
+    try:
+        out = [int(x) for x in prefix]
+    except (TypeError, ValueError):
+        raise bad_input("prefix", f"{prefix!r} is not a list of task ids", "task ids, e.g. [0, 1, 1, 2]") from None
+    if any(isinstance(x, bool) or x != int(x) for x in prefix):
+        raise bad_input("prefix", f"{prefix!r} is not a list of task ids", "task ids, e.g. [0, 1, 1, 2]")
+    return out
+
+
+def applicable_properties(scenario: str) -> list[str]:
+    """The properties that make sense for a scenario (``fsync-durable`` needs an fsync task)."""
+    roles = {role for _, role in get_scenario(scenario).roles}
+    return [p for p in PROPERTIES if p != "fsync-durable" or "fsync" in roles]
+
+
+def _goals(world) -> list[tuple[str, object, str]]:
+    """The liveness goals: ``(name, predicate(world), what never happens)``."""
+    out = []
+    for t in world.tasks:
+        if t.role in CALLER_ROLES:
+            tid = t.tid
+            out.append((f"{t.name}-returns", lambda w, tid=tid: w.tasks[tid].pc == "done", f"{t.name} never returns"))
+    out.append(("ioends-freed", lambda w: all(io.freed for io in w.ios), "some io_end is never freed"))
+    return out
+
+
+def _start(scenario, design, ios, split_rmw, fail_io, checks, properties, prefix):
+    inputs = validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=MAX_IOS)
+    run = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=inputs["fail_io"], checks=checks,
+              properties=properties, keep_trace=False)
+    violation = None
+    try:
+        run.replay(prefix)
+    except InvariantViolation as v:
+        violation = v
+    return run, violation
+
+
+def explore(scenario: str, design: str, ios: int, *, property: str = "safety", split_rmw: bool = False,
+            fail_io=None, prefix=None, checks=None, max_states: int | None = DEFAULT_MAX_STATES,
+            max_seconds: float | None = None, progress=None) -> Result:
+    """Search every schedule (from the state after ``prefix``, if given). See the module docstring.
+
+    ``checks`` replaces the design family's invariant set (the mutant gallery passes
+    ``invariants.CONSEQUENCES``); ``progress``: None = a tqdm bar after about a second, True, False."""
+    if property not in PROPERTIES:
+        raise bad_input("property", f"unknown property {property!r}", ", ".join(PROPERTIES))
+    validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=MAX_IOS)
+    if property not in applicable_properties(scenario):
+        raise bad_input("property", f"{property} does not apply to {scenario} (it has no fsync task)",
+                        ", ".join(applicable_properties(scenario)))
+    _check_bounds(max_states, max_seconds)
+    prefix = _check_prefix(prefix)
+    has_fsync = "fsync-durable" in applicable_properties(scenario)
+    properties = ("fsync-durable",) if property == "fsync-durable" or (property == "all" and has_fsync) else ()
+    liveness = property in ("liveness", "all")
+    t0 = time.perf_counter()
+    run, pre_violation = _start(scenario, design, ios, split_rmw, fail_io, checks, properties, prefix)
+    res = Result(dict(run.inputs), property, "ok", checks=None if checks is None else frozenset(checks),
+                 properties=properties, start=len(prefix), tasks=run.task_names)
+    if pre_violation is not None:
+        res.verdict = "violation"
+        res.violation = {"invariant": pre_violation.invariant, "message": pre_violation.message}
+        res.counterexample = Counterexample(list(pre_violation.schedule))
+        res.notes.append("the given prefix itself ends in this violation")
+        res.seconds = time.perf_counter() - t0
+        return res
+    world = run.world
+    goals = _goals(world) if liveness else []
+    bar = Progress(progress, max_states, f"{scenario} {design} N={ios}")
+    graph = Graph(world, keep_edges=liveness, goal_fns=[fn for _, fn, _ in goals], max_states=max_states,
+                  max_seconds=max_seconds, progress=bar)
+    try:
+        graph.search()
+    finally:
+        bar.close()
+    res.states, res.transitions, res.depth = graph.states, graph.transitions, graph.max_depth
+    _verdict(res, graph, prefix, goals)
+    res.seconds = time.perf_counter() - t0
+    return res
+
+
+def _verdict(res: Result, graph: Graph, prefix: list[int], goals) -> None:
+    if graph.violation is not None:
+        sid, tid, v = graph.violation
+        res.verdict = "violation"
+        res.violation = {"invariant": v.invariant, "message": v.message}
+        res.counterexample = Counterexample(prefix + graph.path_to(sid) + [tid])
+        return
+    if graph.deadlock is not None:
+        sid = graph.deadlock
+        graph.codec.restore(graph.keys[sid])
+        w = graph.world
+        why = "; ".join(f"{t.name} {w.blocked_reason(t)}" for t in w.tasks if w.blocked_reason(t))
+        res.verdict = "deadlock"
+        res.violation = {"invariant": "no-deadlock", "message": f"no task can run while work is unfinished: {why}"}
+        res.counterexample = Counterexample(prefix + graph.path_to(sid))
+        return
+    if goals:
+        if _livelock(res, graph, prefix, goals):
+            return
+    if graph.stopped:
+        res.verdict = "bounded"
+        res.stopped = graph.stopped
+        res.notes.append(f"the search stopped ({graph.stopped}) after {graph.states} states and "
+                         f"{graph.transitions} transitions (depth {graph.max_depth}); nothing was found so far")
+        return
+    res.verdict = "ok"
+    if not goals:
+        res.notes.append(f"every one of the {res.states} reachable states keeps the invariants"
+                         + (" and fsync-durable" if res.properties else "") + ", and none is a deadlock")
+
+
+def _livelock(res: Result, graph: Graph, prefix: list[int], goals) -> bool:
+    comps, comp = fair.components(graph)
+    res.cycles = len(comps)
+    res.acyclic = not comps
+    everything = (1 << len(goals)) - 1
+    bad = [c for c in comps if c.fair and c.goals != everything]
+    if bad:
+        c = min(bad, key=lambda c: c.entry)
+        missing = everything & ~c.goals
+        g = (missing & -missing).bit_length() - 1
+        name, _, never = goals[g]
+        start = c.entry
+        cycle = fair.fair_cycle(graph, comp, c, start)
+        head = prefix + graph.path_to(start)
+        res.verdict = "livelock"
+        graph.codec.restore(graph.keys[start])
+        w = graph.world
+        looping = sorted({w.tasks[t].name for t, _ in cycle})
+        res.violation = {"invariant": name, "message": f"{never}: {', '.join(looping)} can loop forever "
+                         "under a weakly fair schedule"}
+        res.counterexample = Counterexample(head + [t for t, _ in cycle], cycle_start=len(head))
+        return True
+    if graph.stopped:
+        return False
+    if res.acyclic:
+        res.notes.append(f"the state graph is acyclic ({res.states} states): every run ends, so there is no "
+                         "infinite run at all, fair or not")
+    else:
+        unfair = [c for c in comps if not c.fair]
+        names = set()
+        for c in unfair:
+            s = c.starved()
+            names |= {graph.world.tasks[t].name for t in range(len(graph.world.tasks)) if s >> t & 1}
+        res.notes.append(f"{len(comps)} cycle(s) exist, but no weakly fair run can stay in one without progress: "
+                         f"in each, a runnable task ({', '.join(sorted(names)) or 'none'}) never runs inside it")
+    res.notes.append("every weakly fair run reaches: " + ", ".join(n for n, _, _ in goals))
+    return False
+
+
+def can_complete(scenario: str, design: str, ios: int, prefix=None, task: str = "truncate", *,
+                 split_rmw: bool = False, fail_io=None, checks=None, max_states: int | None = 200_000,
+                 max_seconds: float | None = 10.0) -> bool:
+    """Is there any continuation of ``prefix`` on which ``task`` returns? (Violating steps are dead
+    ends.) False if the prefix itself ends in a violation. If a bound stops the search first the
+    answer is True: the explorer could not prove the task stuck."""
+    _check_bounds(max_states, max_seconds)
+    prefix = _check_prefix(prefix)
+    names = get_scenario(scenario).task_names
+    if task not in names:
+        raise bad_input("task", f"{scenario} has no task {task!r}", ", ".join(names))
+    run, violation = _start(scenario, design, ios, split_rmw, fail_io, checks, (), prefix)
+    if violation is not None:
+        return False
+    tid = names.index(task)
+    graph = Graph(run.world, keep_edges=False, goal_fns=[lambda w: w.tasks[tid].pc == "done"],
+                  max_states=max_states, max_seconds=max_seconds)
+    graph.search(stop_on_violation=False, stop_on_deadlock=False, until_goal=1)
+    return graph.found_goal is not None or graph.stopped is not None
+
+
+__all__ = ["explore", "can_complete", "applicable_properties", "Result", "Counterexample", "PROPERTIES", "VERDICTS",
+           "MAX_IOS", "DEFAULT_MAX_STATES"]

@@ -1,0 +1,179 @@
+"""Liveness under weak fairness: fair cycles that avoid the awaited progress.
+
+An infinite run that never reaches a goal (truncate returns, every io_end is freed, ...) ends up
+looping inside one strongly connected component (SCC) of the state graph. Goals here are monotone (a
+finished task stays finished, a freed io_end stays freed), so an SCC either has reached a goal in all
+its states or in none of them.
+
+Weak fairness: a task that stays runnable must eventually run. A run can stay forever inside an SCC
+``C`` under weak fairness if and only if every task that is runnable in *every* state of ``C`` has a
+step that stays inside ``C``. (If so, the run that keeps walking every edge of ``C`` is fair; if a
+task ``t`` is runnable everywhere in ``C`` but each of its steps leaves ``C``, any run that stays in
+``C`` eventually keeps ``t`` runnable without ever running it, and the same holds in every part of
+``C``, so no refinement is needed, unlike strong fairness.)
+
+Lock waiters are not runnable in the model (FIFO ticket spinlocks, mutex hand-off), so a loop cannot
+starve a lock waiter: the release hands the lock over and the waiter becomes runnable.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+
+def sccs(n: int, edges: list) -> list[int]:
+    """Iterative Tarjan: the SCC number of each of the ``n`` states (``edges[s]`` is the flat
+    ``(task, target, ...)`` tuple). States that were never expanded have no edges."""
+    index = [-1] * n
+    low = [0] * n
+    on = [False] * n
+    comp = [-1] * n
+    stack: list[int] = []
+    counter = 0
+    ncomp = 0
+    nedges = len(edges)
+    for root in range(n):
+        if index[root] != -1:
+            continue
+        work = [(root, 1)]
+        index[root] = low[root] = counter
+        counter += 1
+        stack.append(root)
+        on[root] = True
+        while work:
+            v, i = work[-1]
+            ev = edges[v] if v < nedges else ()
+            if i < len(ev):
+                work[-1] = (v, i + 2)
+                u = ev[i]
+                if u >= n:
+                    continue
+                if index[u] == -1:
+                    index[u] = low[u] = counter
+                    counter += 1
+                    stack.append(u)
+                    on[u] = True
+                    work.append((u, 1))
+                elif on[u] and index[u] < low[v]:
+                    low[v] = index[u]
+                continue
+            work.pop()
+            if work:
+                p = work[-1][0]
+                if low[v] < low[p]:
+                    low[p] = low[v]
+            if low[v] == index[v]:
+                while True:
+                    u = stack.pop()
+                    on[u] = False
+                    comp[u] = ncomp
+                    if u == v:
+                        break
+                ncomp += 1
+    return comp
+
+
+class Component:
+    """One SCC that has at least one step inside it (so a run can stay in it forever)."""
+
+    def __init__(self, cid: int, members: list[int]):
+        self.cid = cid
+        self.members = members
+        self.always = -1  # tasks runnable in every state
+        self.stepped = 0  # tasks with a step inside
+        self.goals = 0  # goals reached (uniform over the SCC)
+        self.entry = min(members)  # BFS order: the member closest to the start
+
+    @property
+    def fair(self) -> bool:
+        return not (self.always & ~self.stepped)
+
+    def starved(self) -> int:
+        """Tasks runnable throughout but never stepped inside (the reason it is not fair)."""
+        return self.always & ~self.stepped
+
+
+def components(graph) -> tuple[list[Component], list[int]]:
+    """Every SCC with an internal step, and the SCC number of each state."""
+    n = graph.expanded
+    comp = sccs(len(graph.keys), graph.edges)
+    members: dict[int, list[int]] = {}
+    for s in range(n):
+        members.setdefault(comp[s], []).append(s)
+    out = []
+    for cid, ms in members.items():
+        if len(ms) == 1 and not any(graph.edges[ms[0]][i] == ms[0] for i in range(1, len(graph.edges[ms[0]]), 2)):
+            continue  # a single state without a self-loop: no run stays here
+        c = Component(cid, ms)
+        internal = False
+        for s in ms:
+            c.always &= graph.enabled[s]
+            c.goals |= graph.goals[s]
+            ev = graph.edges[s]
+            for i in range(0, len(ev), 2):
+                if comp[ev[i + 1]] == cid:
+                    internal = True
+                    c.stepped |= 1 << ev[i]
+        if internal:
+            out.append(c)
+    return out, comp
+
+
+def _bfs_inside(graph, comp: list[int], cid: int, start: int, target) -> list[tuple[int, int]]:
+    """Shortest path of ``(task, state)`` steps inside SCC ``cid`` from ``start`` (at least one step)
+    whose last step ``(task, state)`` satisfies ``target(state, task)``."""
+    prev: dict[int, tuple[int, int] | None] = {start: None}
+    q = deque([start])
+    edges = graph.edges
+    while q:
+        v = q.popleft()
+        ev = edges[v]
+        for i in range(0, len(ev), 2):
+            t, u = ev[i], ev[i + 1]
+            if comp[u] != cid:
+                continue
+            if target(u, t):
+                return _unwind(prev, v) + [(t, u)]
+            if u not in prev:
+                prev[u] = (v, t)
+                q.append(u)
+    raise AssertionError("no path inside the SCC")  # pragma: no cover - an SCC is strongly connected
+
+
+def _unwind(prev, end: int) -> list[tuple[int, int]]:
+    out = []
+    v = end
+    while prev[v] is not None:
+        p, t = prev[v]
+        out.append((t, v))
+        v = p
+    out.reverse()
+    return out
+
+
+def fair_cycle(graph, comp: list[int], c: Component, start: int) -> list[tuple[int, int]]:
+    """A cycle ``[(task, state), ...]`` from ``start`` back to ``start`` inside ``c`` in which every task
+    that is runnable in all of the cycle's states takes at least one step (a weakly fair loop)."""
+    cid = c.cid
+    cycle = _bfs_inside(graph, comp, cid, start, lambda s, t: s == start)
+    while True:
+        states = [start] + [s for _, s in cycle]
+        always = -1
+        for s in states:
+            always &= graph.enabled[s]
+        stepped = 0
+        for t, _ in cycle:
+            stepped |= 1 << t
+        missing = always & ~stepped
+        if not missing:
+            return cycle
+        t_need = (missing & -missing).bit_length() - 1
+        bit = 1 << t_need
+        # a state of the SCC where the task cannot run, or a step of the task that stays inside
+        if any(not graph.enabled[s] & bit for s in c.members):
+            detour = _bfs_inside(graph, comp, cid, start, lambda s, t, bit=bit: not graph.enabled[s] & bit)
+        else:
+            detour = _bfs_inside(graph, comp, cid, start, lambda s, t, t_need=t_need: t == t_need)
+        end = detour[-1][1]
+        back = [] if end == start else _bfs_inside(graph, comp, cid, end, lambda s, t: s == start)
+        cycle = cycle + detour + back
