@@ -103,7 +103,8 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
     """Search every schedule (from the state after ``prefix``, if given). See the module docstring.
 
     ``checks`` replaces the design family's invariant set (the mutant gallery passes
-    ``invariants.CONSEQUENCES``); ``progress``: None = a tqdm bar after about a second, True, False."""
+    ``invariants.CONSEQUENCES``); ``progress``: None = a tqdm bar after about a second, True, False, or a
+    callable ``f(states, expanded)`` called every 1024 expanded states (raise KeyboardInterrupt in it to stop)."""
     if property not in PROPERTIES:
         raise bad_input("property", f"unknown property {property!r}", ", ".join(PROPERTIES))
     validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=MAX_IOS)
@@ -128,13 +129,14 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
         return res
     world = run.world
     goals = _goals(world) if liveness else []
-    bar = Progress(progress, max_states, f"{scenario} {design} N={ios}")
+    bar = progress if callable(progress) else Progress(progress, max_states, f"{scenario} {design} N={ios}")
     graph = Graph(world, keep_edges=liveness, goal_fns=[fn for _, fn, _ in goals], max_states=max_states,
                   max_seconds=max_seconds, progress=bar)
     try:
         graph.search()
     finally:
-        bar.close()
+        if isinstance(bar, Progress):
+            bar.close()
     res.states, res.transitions, res.depth = graph.states, graph.transitions, graph.max_depth
     _verdict(res, graph, prefix, goals)
     res.seconds = time.perf_counter() - t0
