@@ -121,31 +121,38 @@ def start_session(base: str, token: str, path: str) -> dict:
 
 
 @contextmanager
-def browser(width: int = 1280, height: int = 900):
-    """A headless chromium page with a fresh profile."""
+def playwright():
+    """One Playwright driver per test module (the sync API allows one at a time)."""
     from playwright.sync_api import sync_playwright
 
+    with sync_playwright() as p:
+        yield p
+
+
+@contextmanager
+def browser(p, width: int = 1280, height: int = 900):
+    """A headless chromium page with a fresh profile (user-data-dir), from the driver ``p``."""
     profile = tempfile.mkdtemp(prefix="e4-chromium-")
     try:
-        with sync_playwright() as p:
-            ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True,
-                                                       args=CHROMIUM_ARGS,
-                                                       viewport={"width": width, "height": height})
-            page = ctx.pages[0] if ctx.pages else ctx.new_page()
-            try:
-                yield page
-            finally:
-                ctx.close()
+        ctx = p.chromium.launch_persistent_context(profile, executable_path=CHROMIUM, headless=True,
+                                                   args=CHROMIUM_ARGS, viewport={"width": width, "height": height})
+        page = ctx.pages[0] if ctx.pages else ctx.new_page()
+        try:
+            yield page
+        finally:
+            ctx.close()
     finally:
         shutil.rmtree(profile, ignore_errors=True)
 
 
-def open_lab_notebook(page, base: str, token: str, path: str) -> None:
-    """Open ``path`` in JupyterLab with its kernel idle and run all cells."""
-    start_session(base, token, path)
-    page.goto(f"{base}/lab/tree/{path}?token={token}")
+def open_lab_notebook(page, base: str, token: str, path: str) -> dict:
+    """Open ``path`` in JupyterLab (in a workspace of its own, so no other notebook is restored
+    beside it) with its kernel idle, and run all cells. Returns the REST session."""
+    session = start_session(base, token, path)
+    workspace = "w" + secrets.token_hex(4)
+    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{path}?token={token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=90_000)
-    page.locator(".jp-Toolbar-kernelName", has_text="Python 3").first.wait_for(timeout=90_000)
+    page.locator(".jp-Toolbar-kernelName:visible", has_text="Python 3").first.wait_for(timeout=90_000)
     page.wait_for_function("() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
                            "?.getAttribute('data-status') === 'idle'", timeout=90_000)
     dlg = page.locator(".jp-Dialog")
@@ -159,6 +166,14 @@ def open_lab_notebook(page, base: str, token: str, path: str) -> None:
                    return p.length > 0 && p.every(e => /\\[\\d+\\]/.test(e.textContent)); }""", timeout=300_000)
     page.wait_for_function("() => document.querySelector('.jp-Notebook-ExecutionIndicator')"
                            "?.getAttribute('data-status') === 'idle'", timeout=300_000)
+    return session
+
+
+def stop_session(base: str, token: str, session: dict) -> None:
+    """Delete the session (and its kernel) over REST."""
+    req = urllib.request.Request(f"{base}/api/sessions/{session['id']}", method="DELETE",
+                                 headers={"Authorization": f"token {token}"})
+    urllib.request.urlopen(req).close()
 
 
 def error_outputs(page) -> list[str]:

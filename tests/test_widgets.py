@@ -223,10 +223,10 @@ def test_challenge_any_is_won_by_a_violation():
     assert c.won is None
 
 
-def test_challenge_double_free_is_not_won_by_another_invariant():
+def test_challenge_use_after_free_is_not_won_by_another_invariant():
     bad = violating_schedule()
-    assert bad.violation.invariant != "freed-once"
-    c = StepperController("fsync-vs-worker", "old", 2, split_rmw=True, challenge="double-free")
+    assert bad.violation.invariant not in ("no-use-after-free", "not-freed-while-pending")
+    c = StepperController("fsync-vs-worker", "old", 2, split_rmw=True, challenge="use-after-free")
     c.load(",".join(map(str, bad.schedule)))
     assert c.outcome() == "violation" and c.won is None
 
@@ -238,11 +238,16 @@ def test_unknown_challenge():
 
 def test_hang_challenge_won_by_the_old_blocking_deadlock():
     c = StepperController("truncate-vs-dio", "old-blocking", 1, challenge="hang")
-    # truncate takes i_mutex first; everything else then runs round robin into the deadlock
-    c.step(2)
+    c.step(0)
+    assert c.won is None
+    c.step(2)  # truncate takes i_mutex before the worker could: the explorer sees no way out
+    assert c.won and "never complete" in c.won
     while c.outcome() is None:
         c.forward()
-    assert c.outcome() == "deadlock" and c.won and "deadlock" in c.won
+    assert c.outcome() == "deadlock"
+    c2 = StepperController("truncate-vs-dio", "old-blocking", 1, challenge="hang")
+    c2.load(",".join(map(str, c.schedule)))  # loading the schedule wins the same way
+    assert c2.won
 
 
 # ------------------------------------------------------------------ rendering
@@ -380,3 +385,58 @@ def test_controller_needs_no_ipywidgets():
             "print('ipywidgets' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"
+
+
+# ------------------------------------------------------------------ explorer: challenges and "Show me"
+def test_hang_challenge_on_old_is_won_when_truncate_is_stuck():
+    c = StepperController("truncate-vs-dio", "old", 1, challenge="hang")
+    c.step(0)
+    assert c.won is None  # truncate can still complete: the worker may convert first
+    c.step(2)  # truncate takes i_mutex while io#0 still needs the worker: stuck for good
+    assert c.won and "never complete" in c.won
+    c.undo()
+    assert c.won is None
+
+
+def test_hang_challenge_on_new_is_never_won_and_show_me_says_why():
+    c = StepperController("truncate-vs-dio", "new", 2, challenge="hang")
+    c.step(2)
+    assert c.won is None
+    res = c.show_me()
+    assert res.verdict == "ok" and res.counterexample is None
+    assert c.schedule == [] and "No schedule wins" in c.message and str(res.states) in c.message
+    assert c.explanation
+
+
+def test_show_me_loads_the_livelock_and_replays_its_cycle():
+    c = StepperController("truncate-vs-dio", "old", 1)
+    res = c.show_me()
+    cex = res.counterexample
+    assert res.verdict == "livelock" and cex.cycle_start is not None
+    assert c.schedule == [] and c.future[:len(cex.schedule)] == cex.schedule
+    cycle = cex.schedule[cex.cycle_start:]
+    for _ in range(len(cex.schedule) + 2 * len(cycle)):
+        c.forward()
+    assert c.schedule == cex.schedule + cycle * 2
+    assert "exactly the one at step" in c.message and c.outcome() is None
+
+
+@pytest.mark.parametrize("design, scenario, challenge", [
+    ("flusher-frees-queued", "fsync-vs-worker", "use-after-free"),
+    ("worker-frees-unwritten", "fsync-vs-worker", "double-free"),
+])
+def test_show_me_wins_the_variant_challenges(design, scenario, challenge):
+    c = StepperController(scenario, design, 1, challenge=challenge)
+    res = c.show_me()
+    assert res.verdict == "violation" and c.won is None
+    while c.future and c.outcome() is None:
+        c.forward()
+    assert c.outcome() == "violation" and c.won
+    assert c.run.violation.invariant == res.violation["invariant"]
+    assert c.schedule == res.counterexample.schedule
+
+
+def test_show_me_on_the_new_design_finds_no_double_free():
+    c = StepperController("fsync-vs-worker", "new", 2, challenge="double-free")
+    res = c.show_me()
+    assert res.verdict == "ok" and "No schedule wins" in c.message

@@ -3,9 +3,15 @@
 * ``hang``: make truncate hang (the v3.6 design): win when truncate can no longer complete from the
   current state, whatever the scheduler does next. The explorer decides that
   (``explore.can_complete``); a deadlock with truncate unfinished also wins.
-* ``double-free``: free an io_end twice (a broken variant): win on the ``freed-once`` invariant.
-* ``use-after-free``: use an io_end after it was freed: win on ``no-use-after-free``.
+* ``double-free``: free an io_end twice, or free one that is not yet free to go (still linked, still
+  UNWRITTEN, or QUEUED: its worker will free it again). The model stops at the first bad free, as
+  the kernel's checks in ``ext4_free_io_end`` would; the second free is what would follow.
+* ``use-after-free``: touch an io_end after its free, or free one whose work item is still pending
+  (the workqueue still links it and the worker will run freed memory).
 * ``any``: break any invariant.
+
+Safety challenges run with the consequence invariants only (``invariants.CONSEQUENCES``), like the
+explorer's mutant gallery: a protocol rule that merely restates a variant's change does not count.
 
 On the new design no schedule wins; "Show me" then runs the explorer and says how many states it
 checked. Standard library only.
@@ -50,9 +56,13 @@ class Challenge:
 CHALLENGES = {
     "hang": Challenge("hang", "Make truncate hang: reach a state from which truncate can never return.",
                       "liveness", suggested="old"),
-    "double-free": Challenge("double-free", "Free an io_end twice.", "safety", frozenset({"freed-once"})),
-    "use-after-free": Challenge("use-after-free", "Use an io_end after it was freed.", "safety",
-                                frozenset({"no-use-after-free"})),
+    "double-free": Challenge(
+        "double-free", "Free an io_end twice (or free it while another task will still free it).", "safety",
+        frozenset({"freed-once", "not-freed-while-listed", "not-freed-while-unwritten", "not-freed-while-queued"}),
+        suggested="worker-frees-unwritten"),
+    "use-after-free": Challenge(
+        "use-after-free", "Use an io_end after it was freed (or free it while its work is pending).", "safety",
+        frozenset({"no-use-after-free", "not-freed-while-pending"}), suggested="flusher-frees-queued"),
     "any": Challenge("any", "Break any invariant.", "safety"),
 }
 

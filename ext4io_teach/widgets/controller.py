@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 
+from .. import invariants
 from ..errors import InvariantViolation
 from ..sched import Run, parse_schedule
 from . import cards as cards_mod
@@ -29,7 +30,8 @@ class StepperController:
 
     def __init__(self, scenario: str = "truncate-vs-dio", design: str = "new", ios: int = 2, *,
                  split_rmw: bool = False, fail_io=None, challenge: str | None = None):
-        self.run = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io)
+        self.challenge = get_challenge(challenge)
+        self.run = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, checks=self._checks())
         self.inputs = dict(self.run.inputs)
         self.future: list[int] = []
         self.cycle: list[int] | None = None  # a livelock cycle to repeat when the future runs out
@@ -37,7 +39,6 @@ class StepperController:
         self.message = "Pick a task to step."
         self.explanation = ""  # the explorer's account after "Show me"
         self.error: str | None = None  # the last callback error (set by the view)
-        self.challenge = get_challenge(challenge)
         self.won: str | None = None
         self._programs: dict = {}
 
@@ -131,8 +132,24 @@ class StepperController:
             self._check_win()
             return None
         self.message = f"Step {rec.i}: {rec.name}: {rec.label}"
+        self._note_cycle()
         self._check_win()
         return rec
+
+    def _note_cycle(self):
+        """While replaying a livelock: at the cycle's start keep the state; after each full turn, say
+        (and check) that the state is the same again."""
+        if self.cycle_start is None or not self.cycle:
+            return
+        n = len(self.run.schedule)
+        if n == self.cycle_start:
+            self._cycle_snap = self.run.snapshot()
+        elif n > self.cycle_start and (n - self.cycle_start) % len(self.cycle) == 0:
+            turns = (n - self.cycle_start) // len(self.cycle)
+            same = getattr(self, "_cycle_snap", None) == self.run.snapshot()
+            self.message += (f"  [cycle turn {turns}: the state is "
+                             + ("exactly the one at step " if same else "NOT the one at step ")
+                             + f"{self.cycle_start}; the cycle can repeat forever]")
 
     def next_pick(self) -> int | None:
         """What "Next" steps: the future's head, else round robin after the last task that stepped."""
@@ -244,9 +261,16 @@ class StepperController:
             sched = parse_schedule(text)
         self._load_schedule(sched, to_end=to_end)
 
+    def _checks(self):
+        """The invariants this run checks: the design's default, or the consequences only in a safety
+        challenge (so a protocol rule that restates a variant's change does not stop the run first)."""
+        if self.challenge is not None and self.challenge.property == "safety":
+            return invariants.CONSEQUENCES
+        return None
+
     def _rebuild(self, inputs: dict):
         run = Run(inputs["scenario"], inputs["design"], inputs["ios"], split_rmw=inputs["split_rmw"],
-                  fail_io=inputs["fail_io"])
+                  fail_io=inputs["fail_io"], checks=self._checks())
         self.run, self.inputs, self._programs = run, dict(run.inputs), {}
 
     def configure(self, scenario: str, design: str, ios: int, *, split_rmw: bool = False, fail_io=None):
@@ -279,11 +303,16 @@ class StepperController:
 
     # ---------------------------------------------------------------- challenge and explorer
     def set_challenge(self, name: str | None):
+        """Choose a challenge (or none); the run starts over, with the checks the challenge needs."""
         self.challenge = get_challenge(name)
-        self.won = None
-        self._check_win()
+        self._rebuild(self.inputs)
+        self.reset()
         if self.challenge is not None:
-            self.message = f"Challenge: {self.challenge.goal}"
+            hint = (f" (try the design {self.challenge.suggested})"
+                    if self.challenge.suggested and self.challenge.suggested != self.inputs["design"] else "")
+            self.message = f"Challenge: {self.challenge.goal}{hint}"
+        else:
+            self.message = "No challenge: step freely."
 
     def _check_win(self):
         if self.challenge is None or self.won:
@@ -291,31 +320,36 @@ class StepperController:
         self.won = self.challenge.won(self.run, self._truncate_stuck)
 
     def _truncate_stuck(self) -> bool:
-        if not explorer.available():
+        if not explorer.available() or self.inputs["ios"] > explorer.max_ios():
             return False
-        return not explorer.truncate_can_complete(self.inputs, self.run.schedule, self.run.snapshot())
+        return not explorer.truncate_can_complete(self.inputs, self.run.schedule, self.run.snapshot(),
+                                                  self.world.checks)
 
     def show_me(self, *, max_seconds: float = 20.0):
         """Ask the explorer for the shortest schedule that wins (the current challenge, or any failure)
         and load it at the start for step-by-step replay; if none exists, say why."""
-        prop = self.challenge.property if self.challenge is not None else "all"
-        res = explorer.shortest(self.inputs, prop, max_seconds=max_seconds)
-        try:
-            self.explanation = res.explain()
-        except Exception as e:  # an account is a bonus; the verdict still stands
-            self.explanation = f"(no account: {e})"
+        prop = self.challenge.property if self.challenge is not None else "liveness"
+        res = explorer.shortest(self.inputs, prop, self.world.checks, max_seconds=max_seconds)
         cex = res.counterexample
         if cex is None:
             self.reset()
-            self.explanation = res.explain() if hasattr(res, "explain") else ""
-            self.message = (f"The explorer's verdict: {res.verdict}. No schedule reaches a failure here"
-                            + (" within its bounds." if res.verdict == "bounded" else ": this design is safe."))
+            self.explanation = res.explain()
+            goal = self.challenge.goal.split(" (")[0].rstrip(".").lower() if self.challenge else "fail"
+            if res.verdict == "bounded":
+                self.message = (f"The explorer stopped at its bounds ({res.states} states) without a schedule "
+                                f"that makes it {goal}.")
+            else:
+                self.message = (f"No schedule wins: the explorer checked all {res.states} reachable states "
+                                f"({prop}) and none of them breaks a checked invariant or hangs.")
             return res
-        self._load_schedule(list(cex.schedule), to_end=False, cycle_start=getattr(cex, "cycle_start", None))
+        self._load_schedule(list(cex.schedule), to_end=False, cycle_start=cex.cycle_start)
         self.explanation = res.explain()
         what = res.verdict + (f" ({res.violation['invariant']})" if res.violation else "")
-        extra = (f"; steps {cex.cycle_start}.. repeat forever" if getattr(cex, "cycle_start", None) is not None
-                 else "")
+        extra = f"; steps {cex.cycle_start}.. repeat forever" if cex.cycle_start is not None else ""
+        off_goal = ""
+        if (self.challenge is not None and self.challenge.property == "safety" and self.challenge.invariants
+                and (res.violation or {}).get("invariant") not in self.challenge.invariants):
+            off_goal = " It breaks another consequence first, so this challenge cannot be won here."
         self.message = (f"The explorer's shortest counterexample: {what}, {len(cex.schedule)} steps{extra}. "
-                        "Press Next or Play to replay it.")
+                        f"Press Next or Play to replay it.{off_goal}")
         return res

@@ -26,22 +26,29 @@ def available() -> bool:
     return True
 
 
-def truncate_can_complete(inputs: dict, schedule: list[int], snapshot) -> bool:
-    key = (tuple(sorted((k, v) for k, v in inputs.items())), snapshot)
+def max_ios() -> int:
+    return _module().MAX_IOS
+
+
+def truncate_can_complete(inputs: dict, schedule: list[int], snapshot, checks) -> bool:
+    """Is there a continuation of ``schedule`` on which truncate returns? (``explore.can_complete``)"""
+    key = (tuple(sorted((k, v) for k, v in inputs.items())), frozenset(checks), snapshot)
     if key not in _CACHE:
         if len(_CACHE) > _CACHE_MAX:
             _CACHE.clear()
         ex = _module()
         _CACHE[key] = bool(ex.can_complete(inputs["scenario"], inputs["design"], inputs["ios"], list(schedule),
-                                           task="truncate"))
+                                           task="truncate", split_rmw=inputs["split_rmw"],
+                                           fail_io=inputs["fail_io"], checks=frozenset(checks)))
     return _CACHE[key]
 
 
-def shortest(inputs: dict, prop: str, prefix=None, max_seconds: float = 20.0):
-    """Run the explorer from the start (or from ``prefix``); returns its result object."""
+def shortest(inputs: dict, prop: str, checks, prefix=None, max_seconds: float = 20.0):
+    """Run the explorer from the start (or from ``prefix``) with the stepper's checks, so that its
+    counterexample replays in the stepper exactly; returns the explorer's Result."""
     ex = _module()
     kw = {"property": prop, "split_rmw": inputs.get("split_rmw", False), "fail_io": inputs.get("fail_io"),
-          "max_seconds": max_seconds}
+          "max_seconds": max_seconds, "checks": frozenset(checks)}
     if prefix:
         kw["prefix"] = list(prefix)
     return ex.explore(inputs["scenario"], inputs["design"], inputs["ios"], **kw)

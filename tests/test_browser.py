@@ -1,0 +1,239 @@
+"""Real-browser tests: Debian's chromium, driven by Playwright, against JupyterLab and Voila.
+
+For every notebook of the main path (notebooks/NN_*.ipynb), every solution notebook
+(notebooks/solutions/*.ipynb) and the stepper app (notebooks/stepper.ipynb): open it in JupyterLab
+(a temporary copy, a token this test knows), run all cells, and check that no cell shows an error
+and no widget failed to display. Where a stepper is on the page, click its task buttons and check
+after every click that the schedule text and the io_end flag badges in the DOM equal the model's
+state for that schedule (replayed here, in the test process). The stepper app is also opened in
+Voila at 1280x720 in lecture mode, where it must fit without scrolling.
+
+Without chromium these tests skip locally; with the environment variable CI set they fail.
+Screenshots go to $E4_SHOTS_DIR (default: a pytest temporary directory).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
+
+import browser_util as bu
+import pytest
+
+from ext4io_teach.model.flags import describe
+from ext4io_teach.sched import Run
+
+ROOT = bu.ROOT
+CLICKS = 14  # task-button clicks per stepper checked
+
+
+def _have_browser() -> str | None:
+    if not os.path.exists(bu.CHROMIUM):
+        return f"chromium not found at {bu.CHROMIUM}"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as e:
+        return f"playwright not importable: {e}"
+    return None
+
+
+@pytest.fixture(scope="module", autouse=True)
+def need_browser():
+    why = _have_browser()
+    if why:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {why}")
+        pytest.skip(why)
+
+
+def notebooks() -> list[Path]:
+    nb = ROOT / "notebooks"
+    found = sorted(nb.glob("[0-9]*.ipynb")) + sorted((nb / "solutions").glob("*.ipynb"))
+    return found + [nb / "stepper.ipynb"]
+
+
+@pytest.fixture(scope="module")
+def shots_dir(tmp_path_factory) -> Path:
+    d = Path(os.environ.get("E4_SHOTS_DIR") or tmp_path_factory.mktemp("browser-shots"))
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+@pytest.fixture(scope="module")
+def workdir():
+    d = Path(tempfile.mkdtemp(prefix="e4-browser-"))
+    bu.copy_notebooks(notebooks(), d)
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def lab(workdir):
+    with bu.server("lab", workdir) as srv:
+        yield srv
+
+
+@pytest.fixture(scope="module")
+def pw():
+    with bu.playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="module")
+def page(pw):
+    with bu.browser(pw, 1280, 900) as p:
+        yield p
+
+
+# ------------------------------------------------------------------ model vs DOM
+CMD = re.compile(r"ext4io-teach run (\S+) --design (\S+) --ios (\d+)( --split-rmw)?(?: --fail-io (\d+))?"
+                 r"(?: --schedule ([\d,]+))?")
+
+
+def stepper_inputs(root) -> dict:
+    """The stepper's inputs, read from the CLI line it shows."""
+    text = root.locator("[data-command]").first.text_content()
+    m = CMD.search(text)
+    assert m, f"no CLI line in the stepper: {text!r}"
+    return {"scenario": m.group(1), "design": m.group(2), "ios": int(m.group(3)), "split_rmw": bool(m.group(4)),
+            "fail_io": int(m.group(5)) if m.group(5) else None,
+            "schedule": [int(x) for x in m.group(6).split(",")] if m.group(6) else []}
+
+
+def model_after(inp: dict, schedule: list[int]) -> Run:
+    r = Run(inp["scenario"], inp["design"], inp["ios"], split_rmw=inp["split_rmw"], fail_io=inp["fail_io"])
+    r.replay(schedule)
+    return r
+
+
+def wait_schedule(page, root, text: str) -> None:
+    inp = root.locator(".e4-schedule input").first
+    page.wait_for_function("([el, want]) => el.value === want", arg=[inp.element_handle(), text], timeout=30_000)
+
+
+def assert_dom_matches(root, r: Run) -> None:
+    """Schedule text, io_end flag badges and the outcome in the DOM equal the model's state."""
+    assert root.locator(".e4-schedule input").first.input_value() == ",".join(map(str, r.schedule))
+    cards = root.locator("[data-io]")
+    assert cards.count() == len(r.world.ios)
+    for io in r.world.ios:
+        card = root.locator(f'[data-io="{io.id}"]').first
+        want = describe(io.flags)
+        assert card.get_attribute("data-flags") == want, (io.id, r.schedule)
+        badges = card.locator(".e4-badge").all_text_contents()
+        assert "|".join(badges) == ("" if want == "-" else want), (io.id, badges, want, r.schedule)
+        assert card.get_attribute("data-freed") == str(io.freed)
+    outcome = r.outcome() or "running"
+    assert root.locator("[data-outcome]").first.get_attribute("data-outcome") == outcome
+
+
+def click_through(page, root, clicks: int = CLICKS) -> Run:
+    """Click task buttons (round robin over the runnable ones, by the model) and compare after each."""
+    inp = stepper_inputs(root)
+    r = model_after(inp, inp["schedule"])
+    assert_dom_matches(root, r)
+    names = [t.name for t in r.world.tasks]
+    for _ in range(clicks):
+        runnable = r.runnable()
+        if not runnable:
+            break
+        last = r.schedule[-1] if r.schedule else -1
+        tid = next((t for t in runnable if t > last), runnable[0])
+        # a blocked task's button is disabled in the DOM too
+        for other in range(len(names)):
+            btn = root.locator(".e4-task-btn", has_text=f"step {other}: {names[other]}").first
+            assert btn.is_disabled() == (other not in runnable), (other, r.schedule)
+        root.locator(".e4-task-btn", has_text=f"step {tid}: {names[tid]}").first.click()
+        try:
+            r.step(tid)
+        except Exception:  # a violation is a state the widget must show too
+            pass
+        wait_schedule(page, root, ",".join(map(str, r.schedule)))
+        assert_dom_matches(root, r)
+    return r
+
+
+def check_undo(page, root, r: Run) -> None:
+    if not r.schedule:
+        return
+    inp = stepper_inputs(root)
+    root.locator("button", has_text="Undo").first.click()
+    prev = model_after(inp, r.schedule[:-1])
+    wait_schedule(page, root, ",".join(map(str, prev.schedule)))
+    assert_dom_matches(root, prev)
+    root.locator("button", has_text="Next").first.click()  # replays the undone step
+    wait_schedule(page, root, ",".join(map(str, r.schedule)))
+    assert_dom_matches(root, model_after(inp, r.schedule))
+
+
+def no_errors(page) -> None:
+    errs = bu.error_outputs(page)
+    assert not errs, errs
+    assert page.locator(".e4-error").count() == 0, page.locator(".e4-error").all_inner_texts()
+
+
+# ------------------------------------------------------------------ JupyterLab
+@pytest.mark.slow
+@pytest.mark.parametrize("nb", notebooks(), ids=lambda p: p.relative_to(ROOT / "notebooks").as_posix())
+def test_notebook_in_jupyterlab(nb, lab, page, shots_dir):
+    base, token, _ = lab
+    rel = nb.relative_to(ROOT / "notebooks").as_posix()
+    session = None
+    try:
+        session = bu.open_lab_notebook(page, base, token, rel)
+        no_errors(page)
+        roots = page.locator(".e4-root")
+        if rel == "stepper.ipynb":
+            roots.first.wait_for(timeout=60_000)
+            assert roots.count() >= 1
+        for k in range(min(roots.count(), 2)):
+            root = roots.nth(k)
+            root.scroll_into_view_if_needed()
+            r = click_through(page, root)
+            check_undo(page, root, r)
+            root.screenshot(path=str(shots_dir / f"lab-{rel.replace('/', '_')}-stepper{k}.png"))
+        no_errors(page)
+        page.screenshot(path=str(shots_dir / f"lab-{rel.replace('/', '_')}.png"))
+    except Exception:
+        page.screenshot(path=str(shots_dir / f"lab-{rel.replace('/', '_')}-FAILED.png"))
+        raise
+    finally:  # leave the page and stop the kernel so the next notebook starts clean
+        page.goto("about:blank")
+        if session is not None:
+            bu.stop_session(base, token, session)
+
+
+# ------------------------------------------------------------------ Voila app
+@pytest.mark.slow
+def test_stepper_app_in_voila(workdir, shots_dir, pw):
+    with bu.server("voila", workdir) as (base, _, _), bu.browser(pw, 1280, 720) as page:
+        page.goto(f"{base}/voila/render/stepper.ipynb")
+        root = page.locator(".e4-root").first
+        root.wait_for(timeout=120_000)
+        page.locator(".e4-task-btn").first.wait_for(timeout=60_000)
+        no_errors(page)
+        assert "e4-lecture" in (root.get_attribute("class") or "")
+        r = click_through(page, root, 10)
+        # lecture mode fits a 1280x720 projector: no scrolling, nothing cut on the right
+        size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+        page.screenshot(path=str(shots_dir / "voila-stepper.png"))
+        assert size[0] <= 1280 and size[1] <= 720, size
+        check_undo(page, root, r)
+        no_errors(page)
+
+
+@pytest.mark.slow
+def test_voila_query_configures_the_stepper(workdir, shots_dir, pw):
+    with bu.server("voila", workdir) as (base, _, _), bu.browser(pw, 1280, 720) as page:
+        page.goto(f"{base}/voila/render/stepper.ipynb?design=old&ios=1&challenge=hang&schedule=0")
+        root = page.locator(".e4-root").first
+        root.wait_for(timeout=120_000)
+        page.locator(".e4-task-btn").first.wait_for(timeout=60_000)
+        inp = stepper_inputs(root)
+        assert (inp["design"], inp["ios"], inp["schedule"]) == ("old", 1, [0])
+        click_through(page, root, 4)
+        page.screenshot(path=str(shots_dir / "voila-old-challenge.png"))
+        no_errors(page)
