@@ -165,12 +165,34 @@ def _converted_by(r: Run) -> dict[int, str]:
     return {rec.io: rec.name for rec in r.trace if rec.kind == "convert"}
 
 
+# ---------------------------------------------------------------------------- notebook helpers
+def print_steps(steps, *, tasks=None, kinds=None, first: int | None = None, last: int | None = None,
+                columns=("dio_count",)) -> None:
+    """Print step records as a compact table (``i task label``), optionally only some tasks or step
+    kinds, the first or last few; ``columns`` adds StepRecord fields (e.g. ``"list_len"``)."""
+    rows = [r for r in steps if (tasks is None or r.name in tasks) and (kinds is None or r.kind in kinds)]
+    if first is not None:
+        rows = rows[:first]
+    if last is not None:
+        rows = rows[-last:]
+    head = f"{'step':>4}  {'task':<8} " + "".join(f"{c:>10} " for c in columns) + "action"
+    print(head)
+    for r in rows:
+        print(f"{r.i:>4}  {r.name:<8} " + "".join(f"{getattr(r, c)!s:>10} " for c in columns) + r.label)
+
+
+def outcome_line(result) -> str:
+    """One line for a RunResult: its outcome in words (the CLI's last line)."""
+    from .commands.run import describe_outcome
+    return describe_outcome(result)
+
+
 # ---------------------------------------------------------------------------- the registry
 @dataclass(frozen=True)
 class Exercise:
     key: str
     notebook: str  # the solutions notebook it lives in
-    kind: str  # "value" | "set" | "mapping" | "schedule"
+    kind: str  # "value" | "set" | "mapping" | "schedule" | "fix" (the last two are checked by ``goal``)
     question: str
     hint: str
     explain: str  # why the answer is what it is (shown on success and on reveal)
@@ -205,11 +227,11 @@ def _params(ex: Exercise, params: dict) -> dict:
     return p
 
 
-def check(key: str, answer: Any, **params) -> bool:
-    """Check an answer; print the feedback and return True, or raise Unanswered / Incorrect."""
+def check(key: str, answer: Any, **params) -> None:
+    """Check an answer: print ``Correct.`` and why, or raise Unanswered / Incorrect."""
     ex = get(key)
     p = _params(ex, params)
-    if ex.kind == "schedule":
+    if ex.goal is not None:
         _unanswered(key, answer, ex.hint)
         try:
             text = ex.goal(p, answer)
@@ -224,7 +246,6 @@ def check(key: str, answer: Any, **params) -> bool:
         else:
             text = check_mapping(key, answer, expected, hint=ex.hint)
     print(f"Correct. {text}\nWhy: {ex.explain}")
-    return True
 
 
 def hint(key: str) -> str:
@@ -270,8 +291,8 @@ class Problem:
         if ex.show is not None:
             print(ex.show(self.params))
 
-    def check(self, answer: Any) -> bool:
-        return check(self.key, answer, **self.params)
+    def check(self, answer: Any) -> None:
+        check(self.key, answer, **self.params)
 
     def reveal(self) -> Any:
         return reveal(self.key, **self.params)
@@ -614,6 +635,101 @@ _add(Exercise(
     _durable_solution, goal=_goal_fsync_durable, defaults={"ios": 1, "design": "new"}))
 
 
+_add(Exercise(
+    "09-c278531d", "09_what_was_left", "value",
+    "c278531d design, fsync-vs-worker, N=1, property fsync-durable on: how many of the seeded random runs with "
+    "seeds 0..99 end in a violation?",
+    "c278531d makes a flush caller wait until i_unwritten is 0, i.e. until every conversion in any drainer "
+    "has finished. Can fsync's flush still return before a conversion is done?",
+    "None: after its own flush, fsync sleeps until i_unwritten == 0, so every io_end added before it began "
+    "has been converted by whichever drainer took it.",
+    lambda p: sum(run("fsync-vs-worker", "c278531d", 1, seed=s, properties=("fsync-durable",)).outcome
+                  == "violation" for s in range(p["seeds"])), defaults={"seeds": 100}))
+
+
+EQUIVALENT_CANDIDATES = ("flusher-frees-queued", "stage-c-unlocked", "queue-before-flag", "drain-one",
+                         "add-then-test-singular", "worker-never-frees-own")
+
+
+def _equivalent(p):
+    from .explore.gallery import check_variant
+
+    return {name for name in EQUIVALENT_CANDIDATES if check_variant(name, p["ios"])[1] is None}
+
+
+_add(Exercise(
+    "08-equivalent", "08_proving_it", "set",
+    "Six variants of the new design (ex.EQUIVALENT_CANDIDATES; each design's .title says what it changes). Which "
+    "of them are actually safe: the explorer finds no consequence and no hang up to N=2? Answer a set of names.",
+    "Ask what each change lets another task see. A flag that is only ever read under the spinlock can be set in "
+    "any order inside the same critical section.",
+    "queue-before-flag and add-then-test-singular only reorder steps inside one critical section of "
+    "i_completed_io_lock; nobody can observe the order. The others free too early, lose an io_end or hang.",
+    _equivalent, defaults={"ios": 2}, universe=EQUIVALENT_CANDIDATES))
+
+PLACE_KEYS = (("worker", True), ("worker", False), ("flusher", True), ("flusher", False))
+BROKEN_PLACE = {("worker", True): "unlink", ("worker", False): "to_free",
+                ("flusher", True): "to_free", ("flusher", False): "to_free"}  # flusher-frees-queued
+
+
+def design_from_table(table: dict) -> str:
+    """Register (once) a variant of the new design whose stage C places each converted io_end by
+    ``table[(drainer, queued)]`` (``"unlink"`` or ``"to_free"``); returns its design name."""
+    from .designs import DESIGNS, register
+    from .designs.new import NewDesign
+    from .model.flags import QUEUED
+
+    bad = [k for k in PLACE_KEYS if table.get(k) not in ("unlink", "to_free")]
+    if set(table) != set(PLACE_KEYS) or bad:
+        raise Incorrect(f"expected a dict with the keys {list(PLACE_KEYS)} and the values 'unlink' or 'to_free'"
+                        + (f"; wrong or missing: {bad}" if bad else ""))
+    name = "table-" + "".join("u" if table[k] == "unlink" else "f" for k in PLACE_KEYS)
+    if name not in DESIGNS:
+        class TableDesign(NewDesign):
+            def c_place(self, w, t):
+                k = t.io
+                io = w.use(t, k, "places")
+                key = ("worker" if t.work_io is not None else "flusher", bool(io.flags & QUEUED))
+                if self.TABLE[key] == "unlink":
+                    w.list_del_init(t, k)
+                else:
+                    w.list_move(t, k, f"{t.tid}.to_free")
+                t.pc = "C.loop"
+                return "list", f"io#{k} ({key[0]}, QUEUED={key[1]}): {self.TABLE[key]}", k
+
+        TableDesign.name, TableDesign.TABLE = name, dict(table)
+        TableDesign.title = f"stage C placement table {name}"
+        register(TableDesign)
+    return name
+
+
+def _goal_fix(p, table):
+    from .explore import explore
+    from .invariants import CONSEQUENCES
+
+    if not isinstance(table, dict):
+        raise Incorrect(f"expected a dict like ex.BROKEN_PLACE, got {type(table).__name__} {table!r}.")
+    name = design_from_table(table)
+    for scenario in ("fsync-vs-worker", "completion-storm", "truncate-vs-dio"):
+        for n in range(1, p["ios"] + 1):
+            res = explore(scenario, name, n, property="liveness", checks=CONSEQUENCES, progress=False)
+            if res.verdict != "ok":
+                raise Incorrect(f"the explorer finds a problem in {scenario} at N={n}: {res.headline()}")
+    return f"the explorer proves your table safe (every consequence, and liveness) up to N={p['ios']}."
+
+
+_add(Exercise(
+    "08-fix-variant", "08_proving_it", "fix",
+    "The variant flusher-frees-queued places converted io_ends in stage C by the table ex.BROKEN_PLACE: "
+    "(drainer, QUEUED?) -> 'unlink' (its worker frees it) or 'to_free' (this drainer frees it). Fix the table "
+    "so that the explorer proves it safe.",
+    "A QUEUED io_end's work item may still be pending or running: who is the only one that may free it?",
+    "A QUEUED io_end is only unlinked, whoever drains it; its own worker frees it after clearing QUEUED in stage "
+    "C. Any other io_end is freed by the drainer that converted it.",
+    lambda p: {**BROKEN_PLACE, ("flusher", True): "unlink"}, goal=_goal_fix, defaults={"ios": 2}))
+
+
 __all__ = ["Unanswered", "Incorrect", "PLACEHOLDER", "grading", "check", "check_value", "check_set",
            "check_mapping", "hint", "question", "reveal", "answer_for", "problem", "Problem", "keys",
-           "priority_schedule", "REGISTRY", "LOCKDEP_STATEMENTS"]
+           "priority_schedule", "REGISTRY", "LOCKDEP_STATEMENTS", "print_steps", "outcome_line",
+           "EQUIVALENT_CANDIDATES", "PLACE_KEYS", "BROKEN_PLACE", "design_from_table"]

@@ -1,0 +1,166 @@
+"""The notebooks: in sync with their sources, shaped as the design card asks, student versions in sync
+with the solutions, and each one re-executes within its time budget with the same text outputs.
+
+nbval (strict) runs separately over notebooks/: ``pytest --nbval --nbval-current-env notebooks/``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import nbtools  # noqa: E402
+import run_notebooks  # noqa: E402
+
+MAIN = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
+EXERCISES = sorted((ROOT / "notebooks" / "exercises").glob("*.ipynb"))
+ALL = MAIN + SOLUTIONS + EXERCISES
+
+
+def ids(paths):
+    return [str(p.relative_to(ROOT / "notebooks")) for p in paths]
+
+
+def read(p):
+    return nbformat.read(p, as_version=4)
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_the_path_is_there():
+    names = [p.stem for p in MAIN]
+    assert [n[:2] for n in names] == [f"{k:02d}" for k in range(len(names))] and len(names) >= 8
+    assert len(SOLUTIONS) >= 6 and [p.name for p in EXERCISES] == [p.name for p in SOLUTIONS]
+
+
+@pytest.mark.parametrize("src", nbtools.sources(), ids=lambda p: p.name)
+def test_committed_notebook_matches_its_source(src):
+    path, fresh = nbtools.build(src)
+    assert path.exists(), f"{path} missing: run tools/build_notebooks.py"
+    assert nbtools.same_cells(read(path), fresh) == [], "out of date: run tools/build_notebooks.py"
+
+
+@pytest.mark.parametrize("sol", SOLUTIONS, ids=ids(SOLUTIONS))
+def test_student_version_in_sync_with_solution(sol):
+    student = nbtools.student_path(sol)
+    assert nbtools.same_cells(read(student), nbtools.student_version(read(sol))) == []
+
+
+# ---------------------------------------------------------------- shape (DESIGN.md "Notebook shape")
+@pytest.mark.parametrize("path", MAIN, ids=ids(MAIN))
+def test_main_path_shape(path):
+    nb = read(path)
+    assert len(nb.cells) <= 30, f"{len(nb.cells)} cells"
+    first, last = nb.cells[0], nb.cells[-1]
+    assert first.cell_type == "markdown" and "What you will see" in first.source
+    assert last.cell_type == "markdown" and "What changed / next" in last.source
+    assert any(c.cell_type == "markdown" and "Vocabulary" in c.source for c in nb.cells)
+    assert any(c.cell_type == "markdown" and "question" in c.source.lower() for c in nb.cells)
+    for c in nb.cells:
+        assert c.metadata.get("slideshow", {}).get("slide_type") in ("slide", "subslide", "fragment", "-", "skip",
+                                                                      "notes"), c.id
+
+
+@pytest.mark.parametrize("path", MAIN + SOLUTIONS, ids=ids(MAIN + SOLUTIONS))
+def test_code_cells_short_and_checked(path):
+    for c in code_cells(read(path)):
+        lines = c.source.strip().split("\n")
+        assert len(lines) <= 10, f"cell {c.id} has {len(lines)} lines"
+        assert not re.search(r"^\s*def |^\s*class ", c.source, re.M), f"cell {c.id} defines a function or class"
+        # exempt: the import cell, the papermill parameters cell, and answer cells (their check cell follows)
+        imports = all(re.match(r"(import|from) ", ln) for ln in lines if ln.strip())
+        exempt = imports or "parameters" in c.metadata.get("tags", []) or \
+            c.metadata.get("nbgrader", {}).get("solution")
+        visible = c.outputs or "assert" in c.source
+        assert exempt or visible, f"cell {c.id} shows nothing and asserts nothing"
+
+
+@pytest.mark.parametrize("path", ALL, ids=ids(ALL))
+def test_stored_outputs_are_clean(path):
+    nb = read(path)
+    counts = [c.execution_count for c in code_cells(nb)]
+    assert counts == list(range(1, len(counts) + 1)), "not executed top to bottom in one fresh kernel"
+    for c in code_cells(nb):
+        tagged = "raises-exception" in c.metadata.get("tags", [])
+        errors = [o for o in c.outputs if o.output_type == "error"]
+        assert bool(errors) == tagged, f"cell {c.id}: error output {'missing' if tagged else 'unexpected'}"
+        for o in c.outputs:
+            text = (o.get("text") or "") + str(o.get("data", {}).get("text/plain", ""))
+            assert not re.search(r"0x[0-9a-f]{6,}", text), f"cell {c.id} shows a memory address"
+            assert "Traceback" not in (o.get("text") or ""), f"cell {c.id} printed a traceback"
+
+
+# ---------------------------------------------------------------- exercises and nbgrader metadata
+@pytest.mark.parametrize("sol", SOLUTIONS, ids=ids(SOLUTIONS))
+def test_exercise_notebooks_grade(sol):
+    nb, st = read(sol), read(nbtools.student_path(sol))
+    tests = [c for c in code_cells(nb) if nbtools.is_graded_test(c)]
+    solutions = [c for c in code_cells(nb) if c.metadata.get("nbgrader", {}).get("solution")]
+    assert tests and len(solutions) == len(tests)
+    for c in tests:
+        assert c.metadata.nbgrader["points"] > 0 and c.metadata.nbgrader["locked"]
+        out = "".join(o.get("text", "") for o in c.outputs)
+        assert out.startswith("Correct"), f"solution cell {c.id} does not pass: {out[:200]}"
+    for c in solutions:
+        assert nbtools.BEGIN in c.source and "= ..." in c.source.split(nbtools.BEGIN)[0]
+    for c in code_cells(nb):  # widgets stay out of graded cells; ungraded ones only when not grading
+        if "widgets" in c.source or "Stepper(" in c.source:
+            assert "nbgrader" not in c.metadata and "ex.grading()" in c.source, c.id
+    for c in code_cells(st):
+        if nbtools.is_graded_test(c):
+            errs = [o for o in c.outputs if o.output_type == "error"]
+            assert errs and errs[0].ename == "Unanswered" and "Hint:" in errs[0].evalue, c.id
+
+
+def test_at_least_twelve_graded_exercises():
+    graded = [c for p in SOLUTIONS for c in code_cells(read(p)) if nbtools.is_graded_test(c)]
+    assert len(graded) >= 12
+
+
+@pytest.mark.parametrize("path", SOLUTIONS, ids=ids(SOLUTIONS))
+def test_seeded_problem_notebooks_have_a_parameters_cell(path):
+    nb = read(path)
+    if any("ex.problem(" in c.source for c in code_cells(nb)):
+        params = [c for c in code_cells(nb) if "parameters" in c.metadata.get("tags", [])]
+        assert len(params) == 1 and re.match(r"SEED = \d+", params[0].source)
+
+
+# ---------------------------------------------------------------- the tools
+def test_strip_solution_keeps_the_placeholder_and_indent():
+    src = "x = ...  # answer\n### BEGIN SOLUTION\nx = 3\n### END SOLUTION\nprint(x)"
+    assert nbtools.strip_solution(src) == "x = ...  # answer\n# YOUR CODE HERE\nprint(x)"
+    assert nbtools.strip_solution("if a:\n    ### BEGIN SOLUTION\n    b()\n    ### END SOLUTION") == \
+        "if a:\n    # YOUR CODE HERE"
+    with pytest.raises(ValueError, match="without END"):
+        nbtools.strip_solution("### BEGIN SOLUTION\nx = 1")
+
+
+def test_parse_sources():
+    target, cells = nbtools.parse('<!-- target: solutions/x.ipynb -->\n# T\ntext\n+++ {"slide": "skip"}\nmore\n'
+                                  '```python {"tags": ["parameters"]}\nSEED = 1\n```\n', "x")
+    assert target == "solutions/x.ipynb"
+    assert [(c["type"], c["source"], c["meta"]) for c in cells] == [
+        ("markdown", "# T\ntext", {}), ("markdown", "more", {"slide": "skip"}),
+        ("code", "SEED = 1", {"tags": ["parameters"]})]
+
+
+# ---------------------------------------------------------------- run time and reproducibility
+@pytest.mark.slow
+@pytest.mark.parametrize("path", ALL, ids=ids(ALL))
+def test_reexecutes_within_budget_with_identical_text(path, tmp_path):
+    copy = tmp_path / path.relative_to(ROOT / "notebooks")
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, copy)
+    seconds = nbtools.execute(copy)
+    assert seconds <= run_notebooks.BUDGET_S
+    assert run_notebooks.text_outputs(copy) == run_notebooks.text_outputs(path)
