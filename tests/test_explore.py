@@ -212,3 +212,14 @@ def test_cli_exit_codes(capsys):
     r = replay_to(out, out["counterexample"]["schedule"][:-1], properties=("fsync-durable",))
     with pytest.raises(InvariantViolation):
         r.step(out["counterexample"]["schedule"][-1])
+
+
+def test_tqdm_is_imported_only_for_a_visible_bar():
+    import subprocess
+    import sys
+    code = ("import sys; from ext4io_teach.explore import explore; "
+            "explore('truncate-vs-dio', 'old', 2, property='liveness', progress=False); "
+            "assert 'tqdm' not in sys.modules, 'tqdm imported with progress=False'; "
+            "explore('truncate-vs-dio', 'old', 1, progress=True); "
+            "assert 'tqdm' in sys.modules, 'no bar with progress=True'")
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)

@@ -26,35 +26,39 @@ class Codec:
     def __init__(self, world):
         self.world = world
         self.objs = [*world.ios, world.inode, world.wq, *world.tasks]
+        self._snap = [o.snapshot for o in self.objs]
+        self._restore = [o.restore for o in self.objs]
         self.ids: dict = {}
         self.comps: list = []
         self.cur: tuple | None = None  # the key of the state the World is in, None if unknown
 
+    def _intern(self, c) -> int:
+        i = self.ids.get(c)
+        if i is None:
+            i = self.ids[c] = len(self.comps)
+            self.comps.append(c)
+        return i
+
     def encode(self) -> tuple:
-        ids, comps = self.ids, self.comps
-        out = []
-        for o in self.objs:
-            c = o.snapshot()
-            i = ids.get(c)
-            if i is None:
-                i = len(comps)
-                ids[c] = i
-                comps.append(c)
-            out.append(i)
-        key = tuple(out)
+        ids = self.ids
+        snaps = [f() for f in self._snap]
+        try:
+            key = tuple([ids[c] for c in snaps])
+        except KeyError:
+            key = tuple([self._intern(c) for c in snaps])
         self.cur = key
         return key
 
     def restore(self, key: tuple) -> None:
         cur = self.cur
-        comps, objs = self.comps, self.objs
+        comps = self.comps
         if cur is None:
-            for o, i in zip(objs, key):
-                o.restore(comps[i])
+            for f, i in zip(self._restore, key):
+                f(comps[i])
         elif cur is not key:
-            for o, i, j in zip(objs, key, cur):
+            for f, i, j in zip(self._restore, key, cur):
                 if i != j:
-                    o.restore(comps[i])
+                    f(comps[i])
         self.cur = key
 
     def decode(self, key: tuple) -> tuple:

@@ -1,0 +1,64 @@
+"""Benchmark (not a test): the explorer's speed, states per second and time to verdict.
+
+For old and new at N = 1..6: truncate-vs-dio with property liveness (the verdict the issue is about:
+old = livelock, new = ok, which needs the whole state graph) and fsync-vs-worker with property safety
+(the scenario whose state space grows fastest). Every invariant of the design's family is checked in
+every state, exactly as in a normal run; nothing is switched off. Each run is bounded by
+``--max-seconds`` / ``--max-states`` and then reports ``bounded`` with what it explored.
+
+    .venv/bin/python benchmarks/bench_explore.py [--max-ios 6] [--max-seconds 120] [--max-states 3000000]
+
+Prints a Markdown table (paste it into benchmarks/results_explore.md) and the machine it ran on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+
+from ext4io_teach.explore import explore
+
+CASES = (("truncate-vs-dio", "liveness"), ("fsync-vs-worker", "safety"))
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return f"nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()} ({platform.python_implementation()})"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--max-ios", type=int, default=6)
+    ap.add_argument("--max-seconds", type=float, default=120.0)
+    ap.add_argument("--max-states", type=int, default=3_000_000)
+    args = ap.parse_args()
+    print(f"machine: {machine()}\n")
+    print("| scenario | property | design | N | verdict | states | transitions | seconds | states/s | transitions/s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for scenario, prop in CASES:
+        for design in ("old", "new"):
+            for n in range(1, args.max_ios + 1):
+                res = explore(scenario, design, n, property=prop, max_seconds=args.max_seconds,
+                              max_states=args.max_states, progress=False)
+                v = res.verdict + (f" ({res.stopped})" if res.stopped else "")
+                sps = res.states / res.seconds if res.seconds else 0
+                tps = res.transitions / res.seconds if res.seconds else 0
+                print(f"| {scenario} | {prop} | {design} | {n} | {v} | {res.states} | {res.transitions} | "
+                      f"{res.seconds:.3f} | {sps:,.0f} | {tps:,.0f} |", flush=True)
+                if res.verdict == "bounded":
+                    print(f"(bounded at N={n}: larger N skipped)", file=sys.stderr)
+                    break
+
+
+if __name__ == "__main__":
+    main()
