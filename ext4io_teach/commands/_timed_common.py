@@ -1,0 +1,50 @@
+"""Arguments shared by the ``timeline`` and ``metrics`` commands."""
+
+from __future__ import annotations
+
+from ..costs import DEFAULT_COSTS
+from ..designs import design_names
+from ..errors import bad_input
+from ..timed import MAX_CPUS, run_timed
+from ..workload import DEFAULT_IOS, MAX_TIMED_IOS, make_workload, workload_names
+
+
+def add_timed_arguments(p) -> None:
+    p.add_argument("scenario", metavar="SCENARIO", help="a timed scenario: " + ", ".join(workload_names()))
+    p.add_argument("--design", default="both", help="old, new, both (default) or any design name")
+    p.add_argument("--ios", type=int, default=None, metavar="N",
+                   help=f"number of IOs (aio-stress -I; 1..{MAX_TIMED_IOS}); default depends on the scenario")
+    p.add_argument("--cpus", type=int, default=2, metavar="K", help=f"simulated CPUs (1..{MAX_CPUS}; default 2)")
+    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the device-timing jitter (default 0)")
+    p.add_argument("--time-limit-us", type=int, default=None, metavar="T",
+                   help="stop at this simulated time (default: twice the expected IO time + 20 ms)")
+
+
+def designs_of(arg: str) -> list[str]:
+    if arg == "both":
+        return ["old", "new"]
+    names = design_names()
+    if arg not in names:
+        raise bad_input("design", f"unknown design {arg!r}", "both, " + ", ".join(names))
+    return [arg]
+
+
+def run_all(args) -> tuple[dict, object]:
+    if args.scenario not in workload_names():
+        raise bad_input("scenario", f"unknown timed scenario {args.scenario!r}", ", ".join(workload_names()))
+    designs = designs_of(args.design)
+    ios = DEFAULT_IOS[args.scenario] if args.ios is None else args.ios
+    load = make_workload(args.scenario, ios)
+    runs = {d: run_timed(load, d, cpus=args.cpus, seed=args.seed, costs=DEFAULT_COSTS,
+                         time_limit_us=args.time_limit_us) for d in designs}
+    return runs, load
+
+
+def echo(name: str, args, runs) -> str:
+    ios = next(iter(runs.values())).workload
+    n = ios.writes + ios.reads
+    words = ["ext4io-teach", name, args.scenario, "--design", args.design, "--ios", str(n), "--cpus", str(args.cpus),
+             "--seed", str(args.seed)]
+    if args.time_limit_us is not None:
+        words += ["--time-limit-us", str(args.time_limit_us)]
+    return "# " + " ".join(words)

@@ -1,0 +1,49 @@
+"""``ext4io-teach timeline``: draw the swimlanes of timed runs (old above new) into a PNG."""
+
+from __future__ import annotations
+
+from ..errors import bad_input
+from ._timed_common import add_timed_arguments, echo, run_all
+
+NAME = "timeline"
+HELP = "draw a timeline (swimlanes per task, counters over time) of timed runs into a PNG"
+
+
+def add_arguments(p) -> None:
+    add_timed_arguments(p)
+    p.add_argument("--out", required=True, metavar="FILE.png", help="where to write the figure")
+    p.add_argument("--csv", default=None, metavar="TRACE.csv", help="also write the activity segments as CSV")
+    p.add_argument("--dpi", type=int, default=100, help="resolution of the PNG (default 100)")
+
+
+def main(args) -> int:
+    if not args.out.lower().endswith(".png"):
+        raise bad_input("out", f"{args.out!r} is not a .png file name", "a path ending in .png")
+    if not 30 <= args.dpi <= 600:
+        raise bad_input("dpi", f"{args.dpi} is out of range", "30..600")
+    runs, load = run_all(args)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from .. import plot
+
+    n = load.writes + load.reads
+    fig = plot.timeline_figure(runs, title=f"{args.scenario}: {n:,} IOs on {args.cpus} simulated CPUs")
+    fig.savefig(args.out, dpi=args.dpi)
+    print(echo(NAME, args, runs) + f" --out {args.out}" + (f" --csv {args.csv}" if args.csv else ""))
+    print(f"# workload: {load.describe()}")
+    for d, r in runs.items():
+        print(f"# {d}: {r.outcome}, simulated {r.sim_time_us} us, {r.n_steps} steps, {r.wall_seconds:.2f} s")
+    if args.csv:
+        import pandas as pd
+
+        from ..metrics import segments_frame
+
+        frames = []
+        for d, r in runs.items():
+            df = segments_frame(r)
+            df.insert(0, "design", d)
+            frames.append(df)
+        pd.concat(frames).to_csv(args.csv, index=False)
+    print(f"wrote {args.out}" + (f" and {args.csv}" if args.csv else ""))
+    return 0

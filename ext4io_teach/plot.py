@@ -1,0 +1,276 @@
+"""Timeline plots of timed runs (matplotlib is imported inside the functions, never at package import).
+
+* ``swimlanes(ax, run)``: one lane per task, coloured by activity (converting, requeue, yield,
+  spinning, ...); a dark bar under a lane while that task holds i_mutex; grey where it sleeps.
+* ``timeline_figure(runs)``: old above new on the same time axis, then the counters over time.
+* ``counters(ax, runs, which)``: list length, i_dio_count or pending work items over time.
+* ``scaling_figure(table)``: cost and latency against the number of IOs, old vs new.
+* ``metrics_table_figure(runs)``: the metrics side by side.
+
+Large runs are aggregated before drawing: each lane is cut into at most ``bins`` time bins and a bin
+shows the activity that took most of the task's CPU time in it, so a 100,000-IO run draws as fast
+as a small one. Colours are the Okabe-Ito palette (colour-blind safe); fonts are sized for a projector.
+"""
+
+from __future__ import annotations
+
+from .timed import ACTIVITIES, TimedRun
+
+COLOURS = {  # Okabe-Ito
+    "converting": "#009E73", "requeue": "#D55E00", "yield": "#CC79A7", "spinning": "#E69F00",
+    "completion": "#56B4E9", "submitting": "#0072B2", "buffered write": "#F0E442", "bookkeeping": "#999999",
+}
+SLEEP_COLOUR = "#EEEEEE"
+MUTEX_COLOUR = "#000000"
+FONT = 15
+DESIGN_LABEL = {"old": "OLD (v3.6): trylock i_mutex, requeue, yield",
+                "new": "NEW (28a535f9): one queue, no i_mutex in the worker",
+                "old-blocking": "OLD-BLOCKING (2581fdc8): worker sleeps on i_mutex",
+                "c278531d": "NEW + c278531d"}
+
+
+def _style():
+    import matplotlib
+
+    matplotlib.rcParams.update({"font.size": FONT, "axes.titlesize": FONT + 2, "axes.labelsize": FONT,
+                                "xtick.labelsize": FONT - 2, "ytick.labelsize": FONT - 1,
+                                "legend.fontsize": FONT - 2, "axes.spines.top": False, "axes.spines.right": False})
+
+
+def _unit(t_max: int):
+    if t_max >= 5_000_000:
+        return 1_000_000, "s"
+    if t_max >= 5_000:
+        return 1_000, "ms"
+    return 1, "µs"
+
+
+def lane_bars(run: TimedRun, tid: int, bins: int, t_end: int):
+    """``{activity: [(start, width), ...]}`` for one lane: exact segments when there are few, else the
+    dominant activity per time bin (fast-forwarded passes count with their per-pass mix)."""
+    segs = run.segments[tid]
+    ffs = [f for f in run.fast_forwards if f["task"] == tid]
+    out: dict[str, list] = {}
+    if len(segs) <= bins and not ffs:
+        for start, end, act, _ in segs:
+            out.setdefault(ACTIVITIES[act], []).append((start, end - start))
+        return out
+    width = max(1, -(-t_end // bins))
+    n = -(-t_end // width) + 1
+    acc = [[0] * len(ACTIVITIES) for _ in range(n)]
+    for start, end, act, _ in segs:
+        s = start
+        while s < end:
+            b = s // width
+            e = min(end, (b + 1) * width)
+            if b < n:
+                acc[b][act] += e - s
+            s = e
+    for f in ffs:
+        total = f["end"] - f["start"]
+        per = f["per_period_us"]
+        period = f["period_us"]
+        for act, us in per.items():
+            share = us / period
+            s = f["start"]
+            while s < f["end"]:
+                b = s // width
+                e = min(f["end"], (b + 1) * width)
+                if b < n:
+                    acc[b][ACTIVITIES.index(act)] += (e - s) * share
+                s = e
+        del total
+    run_act, run_start = None, 0
+    for b in range(n + 1):
+        row = acc[b] if b < n else None
+        act = None
+        if row is not None and max(row) > 0:
+            act = ACTIVITIES[max(range(len(row)), key=row.__getitem__)]
+        if act != run_act:
+            if run_act is not None:
+                out.setdefault(run_act, []).append((run_start * width, (b - run_start) * width))
+            run_act, run_start = act, b
+    return out
+
+
+def swimlanes(ax, run: TimedRun, *, t_end: int | None = None, bins: int = 1500, title: str | None = None):
+    """Draw one lane per task of ``run`` on ``ax``; returns the activities drawn."""
+    t_end = t_end or run.sim_time_us
+    scale, unit = _unit(t_end)
+    n = len(run.names)
+    used = set()
+    for row, tid in enumerate(range(n)):
+        y = n - 1 - row
+        ax.broken_barh([(0, min(run.sim_time_us, t_end) / scale)], (y - 0.32, 0.64), color=SLEEP_COLOUR, zorder=1)
+        for act, bars in lane_bars(run, tid, bins, t_end).items():
+            ax.broken_barh([(s / scale, max(wd / scale, t_end / scale / 2000)) for s, wd in bars],
+                           (y - 0.32, 0.64), color=COLOURS[act], zorder=2, linewidth=0)
+            used.add(act)
+        holds = [(s / scale, (e - s) / scale) for h, s, e in run.holds if h == tid and e > s]
+        if holds:
+            ax.broken_barh(holds, (y - 0.46, 0.1), color=MUTEX_COLOUR, zorder=3)
+            used.add("holding i_mutex")
+    for f in run.fast_forwards:
+        y = n - 1 - f["task"]
+        ax.text((f["start"] + f["end"]) / 2 / scale, y + 0.42, f"same requeue pass x{f['repeats']:,} (fast-forwarded)",
+                ha="center", va="bottom", fontsize=FONT - 3, zorder=4)
+    ax.set_yticks(range(n))
+    ax.set_yticklabels(list(reversed(run.names)))
+    ax.set_ylim(-0.7, n - 0.2 + (0.5 if run.fast_forwards else 0))
+    ax.set_xlim(0, t_end / scale)
+    ax.set_xlabel(f"simulated time ({unit})")
+    w = run.world
+    calls = {start for start, _ in w.truncates}
+    calls |= {w.started[t.tid] for t in w.tasks if t.role == "truncate" and w.truncate_calls}
+    for start in sorted(calls):
+        ax.axvline(start / scale, color="#555555", linestyle=":", linewidth=1.5, zorder=0)
+    if w.truncate_calls > len(w.truncates):
+        ax.axvline(run.sim_time_us / scale, color="#D55E00", linestyle="--", linewidth=2, zorder=5)
+    ax.set_title(title or DESIGN_LABEL.get(run.design, run.design), loc="left")
+    return used
+
+
+def legend(fig, used, **kw):
+    from matplotlib.patches import Patch
+
+    order = [a for a in ACTIVITIES if a in used]
+    handles = [Patch(color=COLOURS[a], label=a) for a in order]
+    handles.append(Patch(color=SLEEP_COLOUR, label="sleeping / waiting"))
+    if "holding i_mutex" in used:
+        handles.append(Patch(color=MUTEX_COLOUR, label="holding i_mutex"))
+    fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 5), frameon=False, **kw)
+
+
+def _outcome_text(run: TimedRun) -> str:
+    from .metrics import metrics
+
+    m = metrics(run)
+    tl = m["truncate_latency_us"]
+    has_trunc = run.world.truncate_calls or run.workload.truncate_at_us is not None
+    if has_trunc:
+        tr = (f"truncate returned after {tl:,} µs" if tl is not None
+              else "truncate NEVER returned (stopped at the time limit)")
+    else:
+        tr = "no truncate"
+    return (f"{tr} · {m['requeues']:,} requeues · worker CPU: {m['worker_cpu_us']['wasted']:,} µs wasted, "
+            f"{m['worker_cpu_us']['converting']:,} µs converting")
+
+
+COUNTERS = {"list_len": (1, "completed list"), "i_dio_count": (2, "i_dio_count"),
+            "pending_work": (3, "pending work items")}
+LINE = {"old": ("#D55E00", "-"), "new": ("#0072B2", "--")}
+
+
+def counters(ax, runs: dict, which: str, t_end: int):
+    scale, unit = _unit(t_end)
+    col, label = COUNTERS[which]
+    for name, run in runs.items():
+        xs = [s[0] / scale for s in run.samples]
+        ys = [s[col] for s in run.samples]
+        colour, style = LINE.get(name, ("#000000", "-"))
+        ax.step(xs, ys, where="post", color=colour, linestyle=style, linewidth=2.2, label=name)
+    ax.set_ylabel(label)
+    ax.set_xlim(0, t_end / scale)
+    ax.set_xlabel(f"simulated time ({unit})")
+
+
+def timeline_figure(runs: dict, *, title: str = "", bins: int = 1500, with_counters: bool = True):
+    """Old above new (whatever ``runs`` holds, in order) on one time axis, then counters over time."""
+
+    import matplotlib.pyplot as plt
+
+    _style()
+    runs = dict(runs)
+    t_end = max(r.sim_time_us for r in runs.values())
+    heights = [len(r.names) * 0.55 + 1.4 for r in runs.values()]
+    if with_counters:
+        heights += [2.2, 2.2]
+    fig, axes = plt.subplots(len(heights), 1, figsize=(16, sum(heights) + 1.8), sharex=True,
+                             gridspec_kw={"height_ratios": heights})
+    axes = list(axes) if len(heights) > 1 else [axes]
+    used = set()
+    for ax, (name, run) in zip(axes, runs.items()):
+        used |= swimlanes(ax, run, t_end=t_end, bins=bins,
+                          title=f"{DESIGN_LABEL.get(name, name)}\n{_outcome_text(run)}")
+        ax.set_xlabel("")
+    if with_counters:
+        counters(axes[-2], runs, "list_len", t_end)
+        counters(axes[-1], runs, "i_dio_count", t_end)
+        axes[-2].legend(loc="upper right", frameon=False)
+        axes[-2].set_xlabel("")
+    for ax in axes:
+        ax.tick_params(labelbottom=True)
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=FONT + 3, fontweight="bold")
+    legend(fig, used)
+    fig.tight_layout(rect=(0, 0.06, 1, 0.97 if title else 1))
+    return fig
+
+
+def scaling_figure(rows, *, title: str = ""):
+    """``rows``: dicts with ``design``, ``ios`` and the flat metrics (see ``metrics.flat``)."""
+    import matplotlib.pyplot as plt
+
+    _style()
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(16, 6.5))
+    for design in sorted({r["design"] for r in rows}, reverse=True):
+        rs = sorted((r for r in rows if r["design"] == design), key=lambda r: r["ios"])
+        colour, style = LINE.get(design, ("#000000", "-"))
+        xs = [r["ios"] for r in rs]
+        a1.plot(xs, [r["worker_cpu_us.wasted"] + r["worker_cpu_us.converting"] for r in rs], color=colour,
+                linestyle=style, marker="o", linewidth=2.5, markersize=9, label=f"{design}: worker CPU")
+        a1.plot(xs, [r["lock_acquisitions"] for r in rs], color=colour, linestyle=":", marker="s", linewidth=2,
+                markersize=8, label=f"{design}: spinlock acquisitions")
+        lat = [r["truncate_latency_us"] for r in rs]
+        ok = [(x, v) for x, v in zip(xs, lat) if v is not None]
+        if ok:
+            a2.plot(*zip(*ok), color=colour, linestyle=style, marker="o", linewidth=2.5, markersize=9,
+                    label=f"{design}: truncate latency")
+        never = [x for x, v in zip(xs, lat) if v is None]
+        if never:
+            top = max([r["sim_time_us"] for r in rs])
+            a2.plot(never, [top] * len(never), color=colour, marker="X", linestyle="none", markersize=16,
+                    label=f"{design}: truncate never returned (shown at the time limit)")
+        a2.plot(xs, [r["conversion_latency_us.p99"] or 0 for r in rs], color=colour, linestyle=":", marker="s",
+                linewidth=2, markersize=8, label=f"{design}: conversion p99")
+    for ax, lab in ((a1, "count / µs"), (a2, "µs")):
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("IOs (aio-stress -I)")
+        ax.set_ylabel(lab)
+        ax.legend(frameon=False, fontsize=FONT - 4, loc="upper left")
+    a1.set_title("cost", loc="left")
+    a2.set_title("latency", loc="left")
+    if title:
+        fig.suptitle(title, x=0.01, ha="left", fontsize=FONT + 3, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
+def metrics_table_figure(runs: dict, *, title: str = ""):
+    """The metrics of each run side by side as a table figure."""
+    import matplotlib.pyplot as plt
+
+    from .metrics import flat, metrics
+
+    _style()
+    cols = list(runs)
+    ms = {n: flat(metrics(r)) for n, r in runs.items()}
+    keys = [k for k in ms[cols[0]] if k != "wall_seconds"]
+
+    def fmt(v):
+        if v is None:
+            return "never (null)"
+        return f"{v:,}" if isinstance(v, int) else str(v)
+
+    cells = [[fmt(ms[c][k]) for c in cols] for k in keys]
+    fig, ax = plt.subplots(figsize=(11, 0.55 * len(keys) + 1.5))
+    ax.axis("off")
+    tab = ax.table(cellText=cells, rowLabels=keys, colLabels=cols, loc="center", cellLoc="right")
+    tab.auto_set_font_size(False)
+    tab.set_fontsize(FONT - 1)
+    tab.scale(1, 1.6)
+    if title:
+        ax.set_title(title, loc="left")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,476 @@
+"""Timed runs: the same design steps on K simulated CPUs, with integer microsecond time.
+
+``run_timed(workload, design, cpus=K, seed=S)`` is a small discrete-event simulation:
+
+* A task on a CPU runs one design step (``design.do_step``, the very code the stepper runs), which
+  takes effect at once; the CPU is then busy for the step's cost (``costs.CostModel``), plus a
+  context switch when that CPU last ran another task. Events at the same time run in task-id order.
+* A task that asks for a held **spinlock** keeps its CPU and spins (CPU time, shown as spinning) until
+  the FIFO ticket lock is handed to it. A task that waits for **i_mutex**, for ``i_dio_count == 0``
+  (``inode_dio_wait``), for a work item (the idle worker), for a device completion or for its start
+  time **sleeps**: it gives its CPU away and uses no CPU time.
+* ``yield()`` gives the CPU to a runnable task waiting for one and returns at once if there is none,
+  so the old worker's requeue/yield loop keeps a CPU busy. A task keeps its CPU until it sleeps,
+  yields, finishes or has run ``timeslice_us`` while another task waits (never while it holds the
+  spinlock). The completion task (interrupt context) is served first when it waits for a CPU.
+  SIMPLIFICATION: completions run as an ordinary task that is queued first, not as an interrupt.
+* Invariants are checked after every step, incrementally (``TimedWorld.check_touched``).
+* The run stops when every task has finished or at the time limit. The old design with an
+  overlapping truncate never finishes: when nothing but the worker's requeue loop can run and a
+  whole pass over the pending work items returns to exactly the same state, the loop is
+  **fast-forwarded** to the time limit, counting what the skipped passes cost (requeues, yields,
+  lock acquisitions, CPU time). ``TimedRun.fast_forwards`` says where and how often.
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+import time
+from collections import Counter, deque
+from dataclasses import dataclass, field
+
+from .costs import DEFAULT_COSTS, CostModel
+from .designs import get_design
+from .errors import bad_input
+from .timed_roles import INF, TimedWorld, roles_for, timed_design
+from .workload import Workload
+
+MAX_CPUS = 64
+ACTIVITIES = ("converting", "requeue", "yield", "spinning", "completion", "submitting", "buffered write",
+              "bookkeeping")
+ACT = {a: i for i, a in enumerate(ACTIVITIES)}
+REQUEUE_PCS = frozenset({"ow.rq_set", "ow.rq_unlock", "ow.rq_queue", "ob.rq_mutex"})
+ROLE_ACT = {"dio": "completion", "submit": "submitting", "bwriter": "buffered write"}
+RUN, SPIN, READY, SLEEP, DONE = range(5)
+# step kinds after which a sleeping or spinning task may have become runnable: a lock released (and
+# handed over), a work item queued, i_dio_count / i_unwritten dropped, an aio slot freed, an IO
+# submitted (a completion time is now known). Other steps cannot wake anyone, so the engine skips the
+# scan; if it ever runs out of events with work left, it scans everything once more (``run``).
+WAKE_KINDS = frozenset({"spin_unlock", "mutex_unlock", "queue_work", "dio_done", "unwritten", "aio", "submit"})
+
+
+@dataclass
+class TimedRun:
+    """Everything a timed run produced. Times are µs; ``segments[tid]`` are ``[start, end, activity
+    index, cpu]`` lists (consecutive equal activity merged); ``holds`` are i_mutex holds
+    ``(tid, start, end)``; ``samples`` are ``(time, list length, i_dio_count, pending work items,
+    i_unwritten)`` taken at most once per ``sample_us``."""
+
+    design: str
+    workload: Workload
+    cpus: int
+    seed: int
+    costs: CostModel
+    limit_us: int
+    world: TimedWorld
+    names: list
+    roles: list
+    segments: list
+    holds: list
+    samples: list
+    totals: list  # per task: Counter activity -> µs on a CPU
+    cpu_wait: list  # per task: µs runnable but waiting for a CPU
+    sim_time_us: int = 0
+    outcome: str = "completed"  # or "time-limit"
+    fast_forwards: list = field(default_factory=list)
+    steps: list | None = None
+    n_steps: int = 0
+    wall_seconds: float = 0.0
+
+    @property
+    def completed(self) -> bool:
+        return self.outcome == "completed"
+
+    @property
+    def stats(self) -> Counter:
+        return self.world.stats
+
+    def tid(self, role_or_name: str) -> int | None:
+        for i, (name, role) in enumerate(zip(self.names, self.roles)):
+            if role_or_name in (name, role):
+                return i
+        return None
+
+
+def _check_int(name, value, low, high, allowed):
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise bad_input(name, f"{value!r} is out of range", allowed)
+
+
+def run_timed(workload: Workload, design: str = "new", *, cpus: int = 2, seed: int = 0,
+              costs: CostModel = DEFAULT_COSTS, time_limit_us: int | None = None, keep_steps: bool = False,
+              fast_forward: bool = True) -> TimedRun:
+    """Run ``workload`` under ``design`` on ``cpus`` simulated CPUs; see the module docstring."""
+    get_design(design)
+    if not isinstance(workload, Workload):
+        raise bad_input("workload", f"{workload!r} is not a Workload", "ext4io_teach.workload.make_workload(...)")
+    _check_int("cpus", cpus, 1, MAX_CPUS, f"1..{MAX_CPUS}")
+    _check_int("seed", seed, -(2 ** 63), 2 ** 63, "an integer")
+    if not isinstance(costs, CostModel):
+        raise bad_input("costs", f"{costs!r} is not a CostModel", "ext4io_teach.costs.CostModel(...)")
+    limit = workload.limit_us if time_limit_us is None else time_limit_us
+    _check_int("time_limit_us", limit, 1, 10 ** 15, "a positive whole number of microseconds")
+    wall0 = time.perf_counter()
+    roles = roles_for(workload)
+    w = TimedWorld(timed_design(design), roles, workload, random.Random(seed))
+    sim = _Engine(w, cpus, costs, limit, keep_steps, fast_forward)
+    for tid, (_, role) in enumerate(roles):
+        start = {"truncate": workload.truncate_at_us, "trloop": workload.truncate_every_us,
+                 "fsync": workload.fsync_every_us}.get(role, 0) or 0
+        if role == "bwriter":
+            start = (tid * 37) % max(1, workload.buffered_every_us)
+        w.start_at[tid] = w.started[tid] = start
+    sim.run()
+    run = TimedRun(design, workload, cpus, seed, costs, limit, w, [t.name for t in w.tasks],
+                   [t.role for t in w.tasks], sim.segs, sim.holds, sim.samples, sim.totals, sim.cpu_wait,
+                   sim.now, sim.outcome, sim.ffs, sim.steps, sim.n_steps)
+    run.wall_seconds = time.perf_counter() - wall0
+    return run
+
+
+class _Engine:
+    def __init__(self, w: TimedWorld, cpus: int, costs: CostModel, limit: int, keep_steps: bool, ff: bool):
+        self.w = w
+        self.K = cpus
+        self.cost = dict(costs.step_us)
+        self.ctx_us = costs.context_switch_us
+        self.slice_us = costs.timeslice_us
+        self.limit = limit
+        self.ff_on = ff
+        n = len(w.tasks)
+        self.n = n
+        self.state = [SLEEP] * n
+        self.cpu_of = [-1] * n
+        self.busy_to = [0] * n
+        self.slice_from = [0] * n
+        self.ready_since = [0] * n
+        self.gen = [0] * n
+        self.yielding = [False] * n
+        self.cpu_task = [-1] * cpus
+        self.cpu_free = [0] * cpus
+        self.cpu_last = [-1] * cpus
+        self.events: list = []
+        self.runq: deque = deque()
+        self.sleepers: set = set(range(n))
+        self.spinners: set = set()
+        self.segs = [[] for _ in range(n)]
+        self.totals = [Counter() for _ in range(n)]
+        self.cpu_wait = [0] * n
+        self.holds: list = []
+        self.hold_tid = None
+        self.hold_from = 0
+        self.samples: list = []
+        self.sample_us = max(1, w.load.expected_us // 3000)
+        self.next_sample = 0
+        self.steps = [] if keep_steps else None
+        self.n_steps = 0
+        self.now = 0
+        self.outcome = "completed"
+        self.ffs: list = []
+        self.inv_start = 0  # the worker's current invocation: start time, bookkeeping µs so far
+        self.inv_book = 0
+        self.inv_requeued = False
+        self.ff_ref = None
+        self.worker = next((t.tid for t in w.tasks if t.role == "worker"), -1)
+
+    # ------------------------------------------------------------ bookkeeping of time
+    def seg(self, tid: int, start: int, end: int, act: int, cpu: int) -> None:
+        if end <= start:
+            return
+        lst = self.segs[tid]
+        if lst:
+            last = lst[-1]
+            if last[1] == start and last[2] == act and last[3] == cpu:
+                last[1] = end
+                return
+        lst.append([start, end, act, cpu])
+
+    def relabel_invocation(self) -> None:
+        """The worker's current invocation ended in a requeue: its dequeue/lock steps were wasted too."""
+        lst = self.segs[self.worker]
+        since = self.inv_start
+        book, req = ACT["bookkeeping"], ACT["requeue"]
+        moved = []
+        while lst and lst[-1][1] > since and lst[-1][2] == book:
+            s = lst.pop()
+            if s[0] < since:
+                lst.append([s[0], since, book, s[3]])
+                s = [since, s[1], book, s[3]]
+            moved.append(s)
+        for s in reversed(moved):
+            self.seg(self.worker, s[0], s[1], req, s[3])
+        tot = self.totals[self.worker]
+        tot["bookkeeping"] -= self.inv_book
+        tot["requeue"] += self.inv_book
+        self.inv_book = 0
+
+    def sample(self, now: int) -> None:
+        w = self.w
+        self.samples.append((now, len(w.inode.completed), w.inode.dio_count, len(w.wq.pending), w.inode.unwritten))
+        self.next_sample = now + self.sample_us
+
+    # ------------------------------------------------------------ CPU handling
+    def schedule(self, tid: int, at: int) -> None:
+        self.gen[tid] += 1
+        heapq.heappush(self.events, (at, tid, self.gen[tid]))
+
+    def make_ready(self, tid: int, now: int) -> None:
+        self.state[tid] = READY
+        self.ready_since[tid] = now
+        if self.w.tasks[tid].role == "dio":
+            self.runq.appendleft(tid)
+        else:
+            self.runq.append(tid)
+        self.dispatch(now)
+
+    def dispatch(self, now: int) -> None:
+        runq, cpu_task = self.runq, self.cpu_task
+        while runq:
+            idle = [c for c in range(self.K) if cpu_task[c] < 0]
+            if not idle:
+                return
+            tid = runq.popleft()
+            mine = [c for c in idle if self.cpu_last[c] == tid]
+            c = mine[0] if mine else min(idle, key=lambda c: (self.cpu_free[c], c))
+            cpu_task[c] = tid
+            self.cpu_of[tid] = c
+            self.state[tid] = RUN
+            at = max(now, self.cpu_free[c])
+            self.cpu_wait[tid] += at - self.ready_since[tid]
+            self.slice_from[tid] = at
+            self.schedule(tid, at)
+
+    def release(self, tid: int, at: int) -> None:
+        c = self.cpu_of[tid]
+        self.cpu_task[c] = -1
+        self.cpu_free[c] = at
+        self.cpu_of[tid] = -1
+        if self.runq:
+            self.dispatch(self.now)
+
+    def go_to_sleep(self, tid: int, at: int) -> None:
+        self.release(tid, at)
+        self.state[tid] = SLEEP
+        self.sleepers.add(tid)
+        wt = self.w.wake_time(self.w.tasks[tid])
+        if wt < INF:
+            self.schedule(tid, wt)
+
+    def wake(self, now: int) -> None:
+        """Tasks the last change made runnable: sleepers whose guard now holds, spinners handed the lock."""
+        w = self.w
+        tasks = w.tasks
+        timers = w.timers_changed
+        w.timers_changed = False
+        for s in sorted(self.sleepers):
+            if w.can_run(tasks[s]):
+                self.sleepers.discard(s)
+                self.make_ready(s, now)
+            elif timers:
+                wt = w.wake_time(tasks[s])
+                if now < wt < INF:
+                    self.schedule(s, wt)
+        if self.spinners:
+            for s in sorted(self.spinners):
+                if tasks[s].waits_for is None:
+                    self.spinners.discard(s)
+                    start = self.busy_to[s]
+                    at = max(now, start)
+                    c = self.cpu_of[s]
+                    self.seg(s, start, at, ACT["spinning"], c)
+                    self.totals[s]["spinning"] += at - start
+                    self.state[s] = RUN
+                    self.schedule(s, at)
+
+    def rescan(self) -> bool:
+        """Safety net: wake anything runnable and re-arm every timer; True if that found work."""
+        w = self.w
+        w.timers_changed = True
+        before = len(self.events) + len(self.runq)
+        self.wake(self.now)
+        return len(self.events) + len(self.runq) > before
+
+    # ------------------------------------------------------------ the loop
+    def run(self) -> None:
+        w = self.w
+        tasks = w.tasks
+        events = self.events
+        limit = self.limit
+        for t in tasks:
+            if w.can_run(t):
+                self.sleepers.discard(t.tid)
+                self.make_ready(t.tid, 0)
+            else:
+                wt = w.wake_time(t)
+                if wt < INF:
+                    self.schedule(t.tid, wt)
+        self.sample(0)
+        dev = w.device_events
+        while True:
+            t_ev = events[0][0] if events else INF
+            t_dev = dev[0][0] if dev else INF
+            if t_dev <= t_ev and t_dev <= limit:
+                self.now = w.now = t_dev
+                if w.complete_reads(t_dev):
+                    self.wake(t_dev)
+                continue
+            if t_ev == INF:
+                if self.sleepers and self.rescan():
+                    continue
+                break
+            if t_ev > limit:
+                self.now = w.now = limit
+                self.outcome = "time-limit"
+                break
+            now, tid, g = heapq.heappop(events)
+            if g != self.gen[tid]:
+                continue
+            self.now = w.now = now
+            st = self.state[tid]
+            if st == SLEEP:
+                t = tasks[tid]
+                if w.can_run(t):
+                    self.sleepers.discard(tid)
+                    self.make_ready(tid, now)
+                else:
+                    wt = w.wake_time(t)
+                    if now < wt < INF:
+                        self.schedule(tid, wt)
+                continue
+            if st != RUN:
+                continue
+            self.on_cpu(tid, now)
+        if self.outcome == "completed" and not all(w.finished(t) for t in tasks):
+            self.outcome = "stuck"
+        if self.hold_tid is not None:
+            self.holds.append((self.hold_tid, self.hold_from, self.now))
+        self.sample(self.now)
+
+    def on_cpu(self, tid: int, now: int) -> None:
+        w = self.w
+        t = w.tasks[tid]
+        runq = self.runq
+        if runq:
+            if self.yielding[tid] or (now - self.slice_from[tid] >= self.slice_us and w.inode.lock.holder != tid) \
+                    or (w.tasks[runq[0]].role == "dio" and w.inode.lock.holder != tid and t.role != "dio"):
+                self.yielding[tid] = False
+                self.release(tid, now)
+                self.make_ready(tid, now)
+                return
+        self.yielding[tid] = False
+        if t.pc == "done":
+            self.state[tid] = DONE
+            self.release(tid, now)
+            return
+        if not w.can_run(t):
+            self.go_to_sleep(tid, now)
+            return
+        if tid == self.worker and t.pc == "wq.idle":
+            if self.inv_requeued and self.ff_on and self.try_fast_forward(now):
+                return
+            self.inv_start, self.inv_book, self.inv_requeued = now, 0, False
+        c = self.cpu_of[tid]
+        pc = t.pc
+        w.touched = None
+        spec, kind, text, io = w.design.do_step(w, t)
+        w.check_touched()
+        self.n_steps += 1
+        cost = self.cost[kind]
+        if self.cpu_last[c] != tid:
+            cost += self.ctx_us
+            self.cpu_last[c] = tid
+        end = now + cost
+        # what the step was, for the lanes and the totals
+        if kind == "yield":
+            act = "yield"
+        elif pc[:4] == "eio.":
+            act = "converting"
+        elif t.role == "worker" and (pc in REQUEUE_PCS or (pc == "ow.check" and t.pc in ("ow.rq_set", "ow.rq_unlock"))):
+            act = "requeue"
+            if not self.inv_requeued:
+                self.inv_requeued = True
+                self.relabel_invocation()
+        else:
+            act = ROLE_ACT.get(t.role, "bookkeeping")
+            if tid == self.worker:
+                self.inv_book += cost
+        self.seg(tid, now, end, ACT[act], c)
+        self.totals[tid][act] += cost
+        if self.steps is not None:
+            where = f"{spec.func}.{spec.stage}" if spec.stage else (spec.func or "end_io")
+            self.steps.append((now, end, c, tid, t.name, kind, act, f"{where} {text}"))
+        # i_mutex holder changes
+        h = w.inode.i_mutex.holder
+        if h != self.hold_tid:
+            if self.hold_tid is not None:
+                self.holds.append((self.hold_tid, self.hold_from, now))
+            self.hold_tid, self.hold_from = h, now
+        # where the task goes next
+        if t.pc == "done":
+            self.state[tid] = DONE
+            self.release(tid, end)
+        elif t.waits_for == "i_completed_io_lock":
+            self.state[tid] = SPIN
+            self.busy_to[tid] = end
+            self.spinners.add(tid)
+        elif t.waits_for is not None or not w.can_run(t):
+            self.go_to_sleep(tid, end)
+        else:
+            self.yielding[tid] = kind == "yield"
+            self.schedule(tid, end)
+        if kind in WAKE_KINDS:
+            self.wake(now)
+        if now >= self.next_sample:
+            self.sample(now)
+
+    # ------------------------------------------------------------ fast-forward of a requeue loop
+    def try_fast_forward(self, now: int) -> bool:
+        """If only the worker can ever run again before the limit and a whole pass over the pending
+        items returned to the same state, skip whole passes up to the limit (counting their cost)."""
+        w = self.w
+        wid = self.worker
+        if self.runq or self.spinners or (w.device_events and w.device_events[0][0] <= self.limit):
+            self.ff_ref = None
+            return False
+        for s in range(self.n):
+            if s != wid and self.state[s] != DONE:
+                if self.state[s] != SLEEP or w.wake_time(w.tasks[s]) <= self.limit:
+                    self.ff_ref = None
+                    return False
+        pend = w.wq.pending
+        if not pend:
+            return False
+        ref = self.ff_ref
+        if ref is not None and pend[0] != ref["head"]:
+            return False
+        key = (tuple(pend), tuple(w.inode.completed), tuple(w.ios[k].snapshot() for k in pend), w.inode.snapshot(),
+               tuple(t.snapshot() for t in w.tasks), self.cpu_of[wid], tuple(self.cpu_last))
+        mark = {"head": pend[0], "key": key, "now": now, "stats": Counter(w.stats),
+                "totals": Counter(self.totals[wid]), "steps": self.n_steps}
+        if ref is None or ref["key"] != key:
+            self.ff_ref = mark
+            return False
+        period = now - ref["now"]
+        reps = (self.limit - now) // period if period > 0 else 0
+        if reps <= 0:
+            return False
+        d_stats = {k: v - ref["stats"].get(k, 0) for k, v in w.stats.items()}
+        d_tot = {k: v - ref["totals"].get(k, 0) for k, v in self.totals[wid].items()}
+        for k, v in d_stats.items():
+            if v:
+                w.stats[k] += v * reps
+        for k, v in d_tot.items():
+            if v:
+                self.totals[wid][k] += v * reps
+        end = now + reps * period
+        self.ffs.append({"task": wid, "start": now, "end": end, "period_us": period, "repeats": reps,
+                         "per_period_us": {k: v for k, v in d_tot.items() if v},
+                         "steps_per_period": self.n_steps - ref["steps"], "cpu": self.cpu_of[wid]})
+        self.n_steps += reps * (self.n_steps - ref["steps"])
+        self.ff_ref = None
+        self.inv_requeued = False
+        self.now = w.now = end
+        self.schedule(wid, end)
+        self.slice_from[wid] = end
+        return True

@@ -1,0 +1,341 @@
+"""The extra roles a timed run needs, and the World that submits io_ends over time.
+
+The designs' own code runs unchanged: ``timed_design(name)`` returns the design class with the mixin
+``TimedRoles`` in front of it, which only *adds* roles and wraps three tails:
+
+* ``submit``: an aio-stress thread / fio job. For each IO: ``mutex_lock(i_mutex)``, submit it (for a
+  write, the io_end is set up as by ``ext4_init_io_end`` and ``ext4_set_io_unwritten_flag``:
+  ``i_ioend_count++``, ``i_unwritten++``; every direct IO raises ``i_dio_count``), ``mutex_unlock``.
+  It sleeps while all its contexts have ``depth`` IOs in flight (``io_getevents``) and starts the read
+  stage once every write has completed.
+  SIMPLIFICATION (from memory, not re-checked): a direct write of that era held i_mutex while it was
+  submitted (``generic_file_aio_write``), and so did a direct read (``DIO_LOCKING``).
+* ``bwriter``: a buffered ``write()``: ``mutex_lock(i_mutex)``, copy, ``mutex_unlock``, again later.
+* ``trloop``: xfstests 299's shell loop: the design's own truncate (``ext4_setattr`` path), then a
+  fallocate under i_mutex, then again after a pause. ``truncate`` and ``fsync`` are the designs' own
+  one-shot roles, started at a given time (``fsync`` repeats when the workload says so).
+* ``dio`` is the designs' completion task, gated so that it completes io_end k only when the device
+  has finished it (``complete_at[k]``).
+
+Reads have no io_end: the device completes them (``i_dio_count--``, a free slot) with no task step.
+SIMPLIFICATION: their completion costs no CPU time.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from . import invariants
+from .designs import get_design
+from .designs.base import local, step
+from .model.flags import UNWRITTEN
+from .world import World
+
+INF = 1 << 62
+
+
+def _slot_guard(w, t):
+    return w.submit_ready(t)
+
+
+class TimedRoles:
+    """Mixin placed before a design class: adds the timed roles, keeps every design step as it is."""
+
+    def entry(self, role: str) -> str:
+        extra = {"submit": "sub.next", "bwriter": "bw.lock", "trloop": "tr.lock"}
+        return extra[role] if role in extra else super().entry(role)
+
+    # ------------------------------------------------------------ aio submitter
+    @local("sub.next", "aio_submit", "next IO: a free slot in one of my contexts, or done")
+    def sub_next(self, w, t):
+        t.pc = "sub.lock" if w.has_more(t) else "done"
+
+    @step("sub.lock", "aio_submit", "mutex_lock(i_mutex)  (generic_file_aio_write / DIO_LOCKING read)",
+          guard=_slot_guard, wait_text=lambda w, t: "io_getevents: every context has its IOs in flight")
+    def sub_lock(self, w, t):
+        w.reserve(t)
+        got = w.mutex_lock(t)
+        t.pc = "sub.submit"
+        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+
+    @step("sub.submit", "aio_submit", "submit the direct IO (a write gets an UNWRITTEN|DIRECT io_end)")
+    def sub_submit(self, w, t):
+        k = w.submit(t)
+        t.pc = "sub.unlock"
+        return "submit", "submit read" if k is None else f"submit write io#{k}", k
+
+    @step("sub.unlock", "aio_submit", "mutex_unlock(i_mutex)")
+    def sub_unlock(self, w, t):
+        w.mutex_unlock(t)
+        t.pc = "sub.next"
+        return "mutex_unlock", "mutex_unlock(i_mutex)", None
+
+    # ------------------------------------------------------------ buffered writer
+    @step("bw.lock", "buffered_write", "mutex_lock(i_mutex)")
+    def bw_lock(self, w, t):
+        got = w.mutex_lock(t)
+        t.pc = "bw.write"
+        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+
+    @step("bw.write", "buffered_write", "copy the data into the page cache")
+    def bw_write(self, w, t):
+        t.pc = "bw.unlock"
+        return "buffered", "buffered write()", None
+
+    @step("bw.unlock", "buffered_write", "mutex_unlock(i_mutex); write again later")
+    def bw_unlock(self, w, t):
+        w.mutex_unlock(t)
+        w.again(t, w.load.buffered_every_us, "bw.lock")
+        return "mutex_unlock", "mutex_unlock(i_mutex)", None
+
+    # ------------------------------------------------------------ xfstests 299 loop: fallocate
+    @step("fa.lock", "fallocate", "mutex_lock(i_mutex)")
+    def fa_lock(self, w, t):
+        got = w.mutex_lock(t)
+        t.pc = "fa.alloc"
+        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+
+    @step("fa.alloc", "fallocate", "allocate unwritten extents again")
+    def fa_alloc(self, w, t):
+        t.pc = "fa.unlock"
+        return "fallocate", "fallocate", None
+
+    @step("fa.unlock", "fallocate", "mutex_unlock(i_mutex); truncate again later")
+    def fa_unlock(self, w, t):
+        w.mutex_unlock(t)
+        w.again(t, w.load.truncate_every_us, "tr.lock")
+        return "mutex_unlock", "mutex_unlock(i_mutex)", None
+
+    # ------------------------------------------------------------ head and tails of the designs' own roles
+    def tr_lock(self, w, t):
+        w.truncate_calls += 1
+        return super().tr_lock(w, t)
+
+    def tr_unlock(self, w, t):
+        out = super().tr_unlock(w, t)
+        w.truncates.append((w.started[t.tid], w.now))
+        if t.role == "trloop":
+            t.pc = "fa.lock"
+        return out
+
+    def fs_unlock(self, w, t):
+        out = super().fs_unlock(w, t)
+        w.fsyncs.append((w.started[t.tid], w.now))
+        if w.load.fsync_every_us:
+            w.again(t, w.load.fsync_every_us, "fs.lock")
+        return out
+
+
+_CLASSES: dict[str, type] = {}
+
+
+def timed_design(name: str):
+    """An instance of design ``name`` with the timed roles mixed in (same steps, same kinds)."""
+    base = type(get_design(name))
+    cls = _CLASSES.get(name)
+    if cls is None or cls.__mro__[2] is not base:
+        cls = type(f"Timed{base.__name__}", (TimedRoles, base), {})
+        _CLASSES[name] = cls
+    return cls()
+
+
+class TimedWorld(World):
+    """A World whose io_ends are submitted over time and completed by a device model.
+
+    ``i_dio_count`` and ``i_unwritten`` count IO submitted and not yet done (the stepping World starts
+    them at N). ``now`` is the simulated time the engine has reached; ``complete_at[k]`` when the
+    device finishes write k; ``start_at[tid]`` when a timed task may run next.
+    """
+
+    def __init__(self, design, roles, load, rng, checks=None):
+        # set before World.__init__, which settles every task (the submitter asks has_more())
+        self.load = load
+        self.rng = rng
+        self.now = 0
+        self._live = 0
+        self.complete_at = [INF] * load.writes
+        self.submitted_at = [INF] * load.writes
+        self.ctx_of = [0] * load.writes
+        n_ctx = load.submitters * load.contexts
+        self.inflight = [0] * n_ctx
+        self.next_write = 0
+        self.writes_done = 0  # aio_complete'd writes
+        self.next_read = 0
+        self.reads_done = 0
+        self.device_free = 0
+        self.device_events: list[tuple[int, int, int]] = []  # (time, read no, context) of reads
+        self.start_at = [0] * len(roles)
+        self.started = [0] * len(roles)
+        subs = [tid for tid, (_, role) in enumerate(roles) if role == "submit"]
+        self.sub_of = {tid: i for i, tid in enumerate(subs)}
+        self.truncates: list[tuple[int, int]] = []  # (called, returned) of each finished truncate
+        self.truncate_calls = 0
+        self.fsyncs: list[tuple[int, int]] = []
+        self.conv_latency: list[int] = []
+        self.rr = [0] * load.submitters
+        self.reserved: dict[int, tuple] = {}
+        self.timers_changed = False  # a sleeper's wake_time may have moved (the engine re-reads them)
+        self._add_entry = design.ADD_ENTRY
+        self._guards = {pc: spec.guard for pc, (spec, _) in design.table.items()}
+        super().__init__(design, roles, load.writes, checks=checks, inputs={})
+        ino = self.inode
+        ino.dio_count = ino.unwritten = ino.ioend_count = 0
+        # inode-list-unwritten is checked incrementally (see check_touched); the core's loop over the
+        # whole list would cost O(list length) per step.
+        self.incremental = {"inode-list-unwritten"} & self.checks
+        self.checks = self.checks - self.incremental
+
+    # ------------------------------------------------------------ scheduling view
+    @property
+    def live_ioends(self) -> int:
+        return self._live
+
+    def can_run(self, t) -> bool:
+        pc = t.pc
+        if t.waits_for is not None or pc == "done" or self.now < self.start_at[t.tid]:
+            return False
+        if pc == self._add_entry and t.role == "dio" and self.complete_at[t.io] > self.now:
+            return False
+        guard = self._guards[pc]
+        return guard is None or guard(self, t)
+
+    def wake_time(self, t) -> int:
+        """When a time gate opens for ``t`` (INF if it waits for something else)."""
+        if self.now < self.start_at[t.tid]:
+            return self.start_at[t.tid]
+        if t.role == "dio" and t.pc == self.design.ADD_ENTRY:
+            return self.complete_at[t.io]
+        return INF
+
+    def again(self, t, after_us: int, pc: str) -> None:
+        """Run ``pc`` again ``after_us`` from now, unless the IO is over (then the task is done)."""
+        if self.io_over():
+            t.pc = "done"
+        else:
+            self.start_at[t.tid] = self.started[t.tid] = self.now + after_us
+            t.pc = pc
+
+    def io_over(self) -> bool:
+        L = self.load
+        return self.writes_done == L.writes and self.reads_done == L.reads
+
+    # ------------------------------------------------------------ submission
+    def _my_contexts(self, t) -> range:
+        c = self.load.contexts
+        i = self.sub_of[t.tid]
+        return range(i * c, i * c + c)
+
+    def _stage(self, t):
+        L = self.load
+        if self.next_write < L.writes:
+            return "write"
+        if self.next_read < L.reads and self.writes_done == L.writes:
+            return "read"
+        return None
+
+    def has_more(self, t) -> bool:
+        L = self.load
+        return self.next_write < L.writes or self.next_read < L.reads
+
+    def submit_ready(self, t) -> bool:
+        if self._stage(t) is None:
+            return False
+        depth = self.load.depth
+        return any(self.inflight[c] < depth for c in self._my_contexts(t))
+
+    def reserve(self, t) -> None:
+        """Take a slot in the next context (round robin) that has one, for the next IO of the stage."""
+        stage = self._stage(t)
+        ctxs = self._my_contexts(t)
+        n = len(ctxs)
+        for i in range(n):
+            c = ctxs[(self.rr[self.sub_of[t.tid]] + i) % n]
+            if self.inflight[c] < self.load.depth:
+                break
+        self.rr[self.sub_of[t.tid]] = (c - ctxs[0] + 1) % n
+        self.inflight[c] += 1
+        if stage == "write":
+            k = self.next_write
+            self.next_write += 1
+        else:
+            k = None
+            self.next_read += 1
+        self.reserved[t.tid] = (k, c)
+
+    def _device_time(self) -> int:
+        L = self.load
+        per = L.per_io_us
+        if L.jitter_pct:
+            j = per * L.jitter_pct // 100
+            per = max(1, per + self.rng.randint(-j, j))
+        done = max(self.now + L.device_latency_us, self.device_free + per)
+        self.device_free = done
+        return done
+
+    def submit(self, t):
+        """The IO reserved by ``t`` goes to the device; returns the write's io_end id (None: a read)."""
+        k, c = self.reserved.pop(t.tid)
+        ino = self.inode
+        ino.dio_count += 1
+        done = self._device_time()
+        if k is None:
+            heapq.heappush(self.device_events, (done, self.next_read, c))
+            return None
+        self.use(t, k, "submits")
+        ino.unwritten += 1
+        ino.ioend_count += 1
+        self._live += 1
+        self.ctx_of[k] = c
+        self.submitted_at[k] = self.now
+        self.complete_at[k] = done
+        self.timers_changed = True
+        return k
+
+    def complete_reads(self, until: int) -> bool:
+        """The device finishes reads due by ``until``; True if any did."""
+        ev = self.device_events
+        any_done = False
+        while ev and ev[0][0] <= until:
+            _, _, c = heapq.heappop(ev)
+            self.inode.dio_count -= 1
+            self.inflight[c] -= 1
+            self.reads_done += 1
+            any_done = True
+        return any_done
+
+    # ------------------------------------------------------------ hooks on primitives
+    def aio_complete(self, t, k):
+        super().aio_complete(t, k)
+        self.inflight[self.ctx_of[k]] -= 1
+        self.writes_done += 1
+        self.conv_latency.append(self.now - self.complete_at[k])
+
+    def free(self, t, k):
+        super().free(t, k)
+        self._live -= 1
+
+    def check_touched(self) -> None:
+        """The core's state checks plus the incremental form of inode-list-unwritten: an io_end can
+        only be on the inode list without UNWRITTEN if the step touched it (added it, or cleared it)."""
+        k = self.touched
+        invariants.check_state(self, k)
+        if k is not None and self.incremental:
+            io = self.ios[k]
+            if io.where == "inode" and not io.flags & UNWRITTEN:
+                self.fail("inode-list-unwritten", f"io#{k} is on the inode's completed list without UNWRITTEN")
+
+
+def roles_for(load) -> list[tuple[str, str]]:
+    """Task names and roles, in task-id order: completion, worker, submitters, then the others."""
+    roles = [("dio", "dio"), ("worker", "worker")]
+    for i in range(load.submitters):
+        roles.append((f"aio{i}" if load.submitters > 1 else "aio-stress", "submit"))
+    if load.truncate_at_us is not None:
+        roles.append(("truncate", "truncate"))
+    if load.truncate_every_us:
+        roles.append(("trunc-loop", "trloop"))
+    if load.fsync_every_us:
+        roles.append(("fsync", "fsync"))
+    for i in range(load.buffered_writers):
+        roles.append((f"bwrite{i}", "bwriter"))
+    return roles
