@@ -85,9 +85,12 @@ class FlusherFreesQueued(Mutant):
         "io_end to to_free, ignoring QUEUED. An io_end is QUEUED when its own work item was queued for the batch; "
         "the flusher then frees it while that work item is still pending on dio_unwritten_wq, and the worker "
         "later runs a work item inside freed memory (or, if it already started, touches the freed io_end in its "
-        "stage C). The commit message of 28a535f9 says V2 had a use-after-free; no archived copy of V1 or V2 is "
-        "known, so this is a plausible reconstruction, not the historical code. QUEUED and work_io exist to "
-        "prevent exactly this: a flusher only unlinks a QUEUED io_end and leaves the free to its worker.")
+        "stage C). The changelog of 28a535f9 says a use-after-free from truncate racing the end_io worker was "
+        "fixed after V2; no archived copy of V1 or V2 is known, so this is a plausible reconstruction, not the "
+        "historical code. In this model truncate flushes only after inode_dio_wait, when every conversion is "
+        "done, so the race shows with the flushers that do not wait: fsync here, punch hole and the nolock read "
+        "too. QUEUED and work_io exist to prevent exactly this: a flusher only unlinks a QUEUED io_end and "
+        "leaves the free to its worker.")
 
     @step("C.place", "flush", "  if (QUEUED && work_io): list_del_init else: list_move to to_free  "
           "[MUTANT: a flusher ignores QUEUED]", stage="C")
