@@ -30,6 +30,7 @@ are deterministic, so executing twice gives identical files.
 
 from __future__ import annotations
 
+import base64
 import copy
 import json
 import os
@@ -131,11 +132,32 @@ def build(src: Path) -> tuple[Path, nbformat.NotebookNode]:
             md["tags"] = tags
         cid = f"{stem[:24]}-{k:02d}".replace("_", "-")
         if c["type"] == "markdown":
+            src_text, attachments = _attach(src_text, name)
             cell = nbformat.v4.new_markdown_cell(src_text, metadata=md, id=cid)
+            if attachments:
+                cell.attachments = attachments
         else:
             cell = nbformat.v4.new_code_cell(src_text, metadata=md, id=cid)
         nb.cells.append(cell)
     return NOTEBOOKS / target, nb
+
+
+ATTACH = re.compile(r"!\[([^\]]*)\]\(attach:([^)]+)\)")
+
+
+def _attach(text: str, name: str) -> tuple[str, dict]:
+    """``![alt](attach:docs/img/x.png)`` (a path from the repository root) becomes a cell attachment, so
+    the picture travels inside the notebook: offline, in slides, outside JupyterLab's root directory."""
+    attachments = {}
+
+    def repl(m):
+        path = ROOT / m.group(2)
+        if not path.exists():
+            raise ValueError(f"{name}: attached image {m.group(2)} not found")
+        attachments[path.name] = {"image/png": base64.b64encode(path.read_bytes()).decode("ascii")}
+        return f"![{m.group(1)}](attachment:{path.name})"
+
+    return ATTACH.sub(repl, text), attachments
 
 
 def sources() -> list[Path]:
@@ -150,6 +172,8 @@ def same_cells(a: nbformat.NotebookNode, b: nbformat.NotebookNode) -> list[str]:
     for k, (x, y) in enumerate(zip(a.cells, b.cells)):
         if x.cell_type != y.cell_type or x.source != y.source:
             diffs.append(f"cell {k}: source differs")
+        elif sorted(x.get("attachments", {})) != sorted(y.get("attachments", {})):
+            diffs.append(f"cell {k}: attachments differ")  # names only: a retaken screenshot is no drift
         elif dict(x.metadata) != dict(y.metadata):
             diffs.append(f"cell {k}: metadata differs")
     return diffs
