@@ -1,0 +1,194 @@
+"""Timed runs: hand-counted metrics on tiny runs, the truncate hang, determinism, validation."""
+
+import json
+
+import pytest
+
+from ext4io_teach import cli
+from ext4io_teach.costs import DEFAULT_COSTS, KINDS, CostModel
+from ext4io_teach.metrics import JSON_KEYS, metrics, percentile
+from ext4io_teach.timed import run_timed
+from ext4io_teach.workload import Workload, make_workload
+
+# Two writes far apart (the device needs 1000 µs per IO), no jitter, no context-switch cost, so every
+# step can be counted by hand.
+TINY = Workload("tiny", 2, contexts=1, depth=2, device_latency_us=100, device_per_io_us=1000, jitter_pct=0)
+NO_SWITCH = DEFAULT_COSTS.with_(context_switch_us=0)
+C = NO_SWITCH.step_us
+
+
+def test_tiny_new_run_matches_hand_count():
+    r = run_timed(TINY, "new", cpus=2, costs=NO_SWITCH)
+    m = metrics(r)
+    assert r.completed
+    # each completion finds the list empty: QUEUED + queue_work, so one work item per io_end
+    assert m["work_items_queued"] == 2
+    # per completion: add.lock; per work item: stage A and stage C
+    assert m["lock_acquisitions"] == 2 * 1 + 2 * 2
+    assert (m["requeues"], m["yields"]) == (0, 0)
+    # ext4_end_io per io_end: convert, aio_complete, inode_dio_done, i_unwritten--
+    assert m["worker_cpu_us"] == {"converting": 2 * (C["convert"] + C["aio"] + C["dio_done"] + C["unwritten"]),
+                                  "wasted": 0}
+    # the submitter holds i_mutex for mutex_lock + submit, twice
+    assert m["i_mutex_hold_us"] == 2 * (C["mutex_lock"] + C["submit"])
+    # device done at c: dio add.lock(1) add.test(1) add.queue(2: the worker wakes at its start) ...
+    # worker dequeue(2) at c+2, A.lock at c+4 finds dio in add.add and spins until add.unlock at c+5,
+    # A.lock ends c+5, A.splice c+5, A.unlock c+6, convert c+7..c+37, aio_complete at c+37
+    assert m["conversion_latency_us"] == {"p50": 37, "p99": 37}
+    assert m["truncate_latency_us"] is None
+    assert r.world.inode.dio_count == 0 and r.world.inode.unwritten == 0 and r.world.live_ioends == 0
+
+
+def test_tiny_old_run_matches_hand_count():
+    r = run_timed(TINY, "old", cpus=2, costs=NO_SWITCH)
+    m = metrics(r)
+    assert r.completed
+    # one work item per io_end; per completion one spin_lock, per work item one (trylock succeeds)
+    assert m["work_items_queued"] == 2
+    assert m["lock_acquisitions"] == 2 + 2
+    assert (m["requeues"], m["yields"]) == (0, 0)
+    # ext4_end_io_nolock: convert, clear UNWRITTEN, aio_complete, inode_dio_done, i_unwritten--
+    conv = C["convert"] + C["flag"] + C["aio"] + C["dio_done"] + C["unwritten"]
+    assert m["worker_cpu_us"] == {"converting": 2 * conv, "wasted": 0}
+    # the worker also holds i_mutex: from its trylock to its mutex_unlock (trylock, list_del_init,
+    # spin_unlock, the conversion), plus the submitter's two holds
+    worker_hold = C["mutex_trylock"] + C["list"] + C["spin_unlock"] + conv
+    assert m["i_mutex_hold_us"] == 2 * (C["mutex_lock"] + C["submit"]) + 2 * worker_hold
+
+
+def test_i_dio_count_counts_io_in_flight():
+    load = make_workload("aio-stress", 400)
+    r = run_timed(load, "new", seed=3)
+    dio = [s[2] for s in r.samples]
+    assert dio[0] == 0 and dio[-1] == 0
+    assert 0 < max(dio) <= load.contexts * load.depth
+    assert r.world.writes_done == load.writes and r.world.reads_done == load.reads
+
+
+def test_truncate_never_completes_in_old_and_completes_in_new():
+    load = make_workload("classroom", 12)
+    old, new = run_timed(load, "old"), run_timed(load, "new")
+    assert old.outcome == "time-limit" and old.sim_time_us == load.limit_us
+    assert metrics(old)["truncate_latency_us"] is None
+    assert old.world.truncate_calls == 1 and old.world.truncates == []
+    assert old.stats["requeues"] > 100 and old.fast_forwards
+    assert old.world.inode.dio_count > 0  # the writes truncate waits for are never converted
+    assert new.completed
+    assert isinstance(metrics(new)["truncate_latency_us"], int)
+    assert new.stats["conversions"] == load.writes and new.stats["requeues"] == 0
+
+
+def test_seed_case_small_old_hangs_new_finishes():
+    load = make_workload("seed", 600)
+    old, new = run_timed(load, "old", time_limit_us=load.limit_us), run_timed(load, "new")
+    assert not old.completed and metrics(old)["truncate_latency_us"] is None
+    assert new.completed and metrics(new)["truncate_latency_us"] > 0
+    assert new.world.reads_done == load.reads
+
+
+def test_fast_forward_counts_what_stepping_counts():
+    load = make_workload("classroom", 12)
+    fast, slow = run_timed(load, "old"), run_timed(load, "old", fast_forward=False)
+    assert fast.fast_forwards and not slow.fast_forwards
+    assert fast.n_steps == slow.n_steps
+    mf, ms = metrics(fast), metrics(slow)
+    for key in ("work_items_queued", "requeues", "yields", "worker_cpu_us", "lock_acquisitions", "i_mutex_hold_us",
+                "sim_time_us"):
+        assert mf[key] == ms[key], key
+
+
+def test_same_seed_same_trace_and_another_seed_differs():
+    load = make_workload("seed", 200)
+    a = run_timed(load, "new", seed=7, keep_steps=True)
+    b = run_timed(load, "new", seed=7, keep_steps=True)
+    c = run_timed(load, "new", seed=8, keep_steps=True)
+    assert a.steps == b.steps and a.segments == b.segments and a.samples == b.samples
+    assert a.steps != c.steps
+
+
+def test_invariants_are_checked_in_timed_runs():
+    from ext4io_teach.errors import InvariantViolation
+    from ext4io_teach.timed_roles import TimedWorld
+
+    original = TimedWorld.free
+
+    def double_free(self, t, k):
+        original(self, t, k)
+        original(self, t, k)
+
+    TimedWorld.free = double_free
+    try:
+        with pytest.raises(InvariantViolation, match="freed-once"):
+            run_timed(TINY, "new")
+    finally:
+        TimedWorld.free = original
+
+
+@pytest.mark.parametrize("change", [{"convert": 0}, {"list": -1}, {"spin_lock": True}, {"free": 1.5},
+                                    {"context_switch_us": -1}, {"timeslice_us": 0}, {"bogus": 3}])
+def test_cost_model_rejects_bad_parameters(change):
+    with pytest.raises(ValueError) as e:
+        DEFAULT_COSTS.with_(**change)
+    name = next(iter(change))
+    assert name in str(e.value) or "costs" in str(e.value)
+    assert "allowed" in str(e.value)
+
+
+def test_cost_model_needs_every_kind_and_knows_them():
+    from types import MappingProxyType
+
+    partial = {k: 1 for k in KINDS if k != "convert"}
+    with pytest.raises(ValueError, match="convert"):
+        CostModel(MappingProxyType(partial))
+    assert DEFAULT_COSTS.with_(convert=99).step_us["convert"] == 99
+    assert DEFAULT_COSTS.step_us["convert"] == KINDS["convert"][0]
+    assert {row[0] for row in DEFAULT_COSTS.table()} >= set(KINDS)
+
+
+def test_costs_change_the_timing():
+    slow = run_timed(TINY, "new", costs=NO_SWITCH.with_(convert=300))
+    assert metrics(slow)["worker_cpu_us"]["converting"] == 2 * (300 + C["aio"] + C["dio_done"] + C["unwritten"])
+
+
+@pytest.mark.parametrize("args,param", [(("nope", 10), "scenario"), (("seed", 0), "ios"), (("seed", 1), "ios"),
+                                        (("seed", True), "ios")])
+def test_workload_bad_input(args, param):
+    with pytest.raises(ValueError, match=f"^{param}:"):
+        make_workload(*args)
+
+
+@pytest.mark.parametrize("kw,param", [({"cpus": 0}, "cpus"), ({"seed": "x"}, "seed"),
+                                      ({"time_limit_us": 0}, "time_limit_us"), ({"costs": {}}, "costs")])
+def test_run_timed_bad_input(kw, param):
+    with pytest.raises(ValueError, match=f"^{param}:"):
+        run_timed(TINY, "new", **kw)
+    with pytest.raises(ValueError, match="^design:"):
+        run_timed(TINY, "bogus")
+
+
+def test_percentile_nearest_rank():
+    assert percentile([], 50) is None
+    assert percentile([5], 99) == 5
+    assert percentile(list(range(1, 101)), 50) == 50
+    assert percentile(list(range(1, 101)), 99) == 99
+
+
+def test_cli_metrics_json_has_the_issue_keys(capsys):
+    assert cli.main(["metrics", "classroom", "--design", "both", "--ios", "6", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert list(out) == ["old", "new"]
+    for m in out.values():
+        assert tuple(m) == JSON_KEYS
+        assert set(m["worker_cpu_us"]) == {"converting", "wasted"}
+        assert set(m["conversion_latency_us"]) == {"p50", "p99"}
+    assert out["old"]["truncate_latency_us"] is None and isinstance(out["new"]["truncate_latency_us"], int)
+
+
+@pytest.mark.parametrize("argv,param", [(["metrics", "nope"], "scenario"), (["metrics", "seed", "--ios", "0"], "ios"),
+                                        (["metrics", "seed", "--design", "x"], "design"),
+                                        (["metrics", "classroom", "--cpus", "0"], "cpus"),
+                                        (["timeline", "classroom", "--out", "x.txt"], "out")])
+def test_cli_bad_input_exit_2(argv, param, capsys):
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"error: {param}:" in err and "allowed" in err and "Traceback" not in err
