@@ -207,6 +207,21 @@ def test_notebook_in_jupyterlab(nb, lab, page, shots_dir):
 
 
 # ------------------------------------------------------------------ Voila app
+def assert_fits(page, root, width: int = 1280, height: int = 720) -> None:
+    """Lecture mode fits the projector: scrolled to the top, the whole stepper lies inside the viewport
+    (Voila scrolls an inner container, so measure the stepper itself, not the document)."""
+    page.evaluate("() => { window.scrollTo(0, 0); document.querySelectorAll('*').forEach(e => { "
+                  "if (e.scrollTop) e.scrollTop = 0; }); }")
+    box = root.bounding_box()
+    assert box is not None
+    assert box["x"] >= 0 and box["y"] >= 0, box
+    assert box["x"] + box["width"] <= width and box["y"] + box["height"] <= height, box
+    widest = page.evaluate("(el) => Math.max(...[...el.querySelectorAll('*')]"
+                           ".map(e => e.getBoundingClientRect().right))", root.element_handle())
+    assert widest <= width, widest
+
+
+
 @pytest.mark.slow
 def test_stepper_app_in_voila(workdir, shots_dir, pw):
     with bu.server("voila", workdir) as (base, _, _), bu.browser(pw, 1280, 720) as page:
@@ -217,11 +232,21 @@ def test_stepper_app_in_voila(workdir, shots_dir, pw):
         no_errors(page)
         assert "e4-lecture" in (root.get_attribute("class") or "")
         r = click_through(page, root, 10)
-        # lecture mode fits a 1280x720 projector: no scrolling, nothing cut on the right
-        size = page.evaluate("() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
         page.screenshot(path=str(shots_dir / "voila-stepper.png"))
-        assert size[0] <= 1280 and size[1] <= 720, size
+        assert_fits(page, root)
         check_undo(page, root, r)
+        inp = stepper_inputs(root)
+        for k in range(5):  # through the flush stages: the stepper must still fit, and match the model
+            before = stepper_inputs(root)["schedule"]
+            root.locator("button", has_text="Next stage").first.click()
+            page.wait_for_function("([el, old]) => el.value !== old",
+                                   arg=[root.locator(".e4-schedule input").first.element_handle(),
+                                        ",".join(map(str, before))], timeout=30_000)
+            now = [int(x) for x in root.locator(".e4-schedule input").first.input_value().split(",")]
+            assert now[:len(before)] == before and len(now) > len(before)
+            assert_dom_matches(root, model_after(inp, now))
+            page.screenshot(path=str(shots_dir / f"voila-stepper-stage{k}.png"))
+            assert_fits(page, root)
         no_errors(page)
 
 

@@ -47,9 +47,8 @@ class Challenge:
         if run.outcome() == "deadlock":
             return "You win: deadlock. Nothing can run and truncate never returns."
         if truncate_stuck():
-            why = run.world.blocked_reason(tr) or "it can still step, but never gets past inode_dio_wait"
-            return ("You win: from here truncate can never complete, whatever the scheduler does "
-                    f"(truncate {why}; the explorer checked every continuation).")
+            why = run.world.blocked_reason(tr) or "can still step but never returns"
+            return f"You win: truncate can never complete from here ({why}; the explorer checked every continuation)."
         return None
 
 

@@ -20,7 +20,7 @@ ROLE_OWN = {
     "reader": ("rd",),
 }
 SEGMENT_TITLES = {
-    "dio": "completion (ext4_end_io_dio)", "add": "ext4_add_complete_io / v3.6 completion",
+    "dio": "completion (ext4_end_io_dio)", "add": "ext4_add_complete_io",
     "wq": "kworker: process_one_work", "tr": "truncate (do_truncate, ext4_setattr)",
     "fs": "fsync (ext4_sync_file)", "ph": "punch hole (ext4_ext_punch_hole)", "rd": "nolock DIO read",
     "A": "flush stage A: take the list", "B": "flush stage B: convert, no lock",
@@ -83,7 +83,10 @@ def task_program(design, role: str, split_rmw: bool = False) -> list[Block]:
     blocks = []
     for seg in role_segments(design, role, split_rmw):
         if seg in by_seg:
-            blocks.append(Block(seg, SEGMENT_TITLES.get(seg, seg), tuple(by_seg[seg])))
+            title = SEGMENT_TITLES.get(seg, seg)
+            if seg == "add" and design.family == "old":
+                title = "v3.6 completion: add to the list, queue its own work"
+            blocks.append(Block(seg, title, tuple(by_seg[seg])))
     return blocks
 
 

@@ -16,6 +16,7 @@ from .style import FLAG_COLOURS
 
 BADGE_FLAGS = ("UNWRITTEN", "QUEUED", "DIRECT", "IN_FSYNC", "ERROR")
 _BIT = {name: bit for bit, name in NAMES.items()}
+LECTURE_WINDOW = 6  # lines of one block shown in lecture mode (a window around the current line)
 
 
 def badges(flags: int) -> str:
@@ -29,17 +30,29 @@ def program_html(ctrl, tid: int, mode: str) -> str:
     In lecture mode, blocks the task is not in are folded to their title."""
     t = ctrl.world.tasks[tid]
     stack = set(t.stack)
+    caller = t.stack[-1] if t.stack else None  # lecture mode unfolds the current block and its caller's
     out, folded = [], []
     for blk in ctrl.program(tid):
         pcs = {ln.pc for ln in blk.lines}
-        here = t.pc in pcs or bool(stack & pcs)
+        if mode == "lecture":  # the current block, and the caller's block around ext4_end_io
+            here = t.pc in pcs or (caller in pcs and t.pc.startswith("eio."))
+        else:
+            here = t.pc in pcs or bool(stack & pcs)
         if mode == "lecture" and not here:
-            folded.append(escape(SHORT_TITLES.get(blk.segment, blk.segment)))
+            short = SHORT_TITLES.get(blk.segment, blk.segment)
+            folded.append(escape("v3.6 completion" if blk.title.startswith("v3.6 completion") else short))
             continue
         lines = []
-        for ln in blk.lines:
-            if mode == "lecture" and ln.local and ln.pc != t.pc:
-                continue
+        shown = [ln for ln in blk.lines if not (mode == "lecture" and ln.local and ln.pc != t.pc)]
+        above = below = 0
+        if mode == "lecture" and len(shown) > LECTURE_WINDOW:  # a window around the current line
+            at = next((i for i, ln in enumerate(shown) if ln.pc == t.pc or ln.pc == caller), 0)
+            lo = max(0, min(at - 2, len(shown) - LECTURE_WINDOW))
+            above, below = lo, len(shown) - lo - LECTURE_WINDOW
+            shown = shown[lo:lo + LECTURE_WINDOW]
+        if above:
+            lines.append(f'<div class="e4-ln e4-fold">&#8942; {above} line(s) above</div>')
+        for ln in shown:
             cls = "e4-ln e4-mono"
             if ln.local:
                 cls += " e4-local"
@@ -49,6 +62,8 @@ def program_html(ctrl, tid: int, mode: str) -> str:
                 cls += " e4-ret"
             mark = "&#9654; " if ln.pc == t.pc else ("&#8617; " if ln.pc in stack else "")
             lines.append(f'<div class="{cls}" data-pc="{escape(ln.pc)}">{mark}{escape(ln.text)}</div>')
+        if below:
+            lines.append(f'<div class="e4-ln e4-fold">&#8942; {below} line(s) below</div>')
         out.append(f'<div class="e4-blk"><div class="e4-blk-t">{escape(blk.title)}</div>{"".join(lines)}</div>')
     if t.pc == "done":
         out.append(f'<div class="e4-ln e4-cur">&#10003; finished{": " + escape(t.result) if t.result else ""}</div>')
@@ -119,8 +134,13 @@ _SYMBOL = {"ok": "&#10003;", "checked": "&#10003;&#10003;", "off": "&#8211;", "b
 
 def cards_html(ctrl, mode: str) -> str:
     groups = ctrl.invariant_cards()
-    out, accounts = [], []
+    out, accounts, off = [], [], []
     for stage, cs in groups.items():
+        if mode == "lecture":  # fold the cards this design does not check into one chip at the end
+            off += [c for c in cs if c.state == "off"]
+            cs = [c for c in cs if c.state != "off"]
+            if not cs:
+                continue
         chips = "".join(
             f'<span class="e4-inv e4-{c.state}" data-inv="{c.name}" data-state="{c.state}" '
             f'title="{escape(c.summary)}">{_SYMBOL[c.state]} {escape(c.name)}</span>' for c in cs)
@@ -129,6 +149,10 @@ def cards_html(ctrl, mode: str) -> str:
         accounts += [f'<div class="e4-account" data-account="{c.name}">&#10007; {escape(c.name)}: '
                      f"{escape(c.account)}<br><small>rule: {escape(c.summary)}</small></div>"
                      for c in cs if c.state == "broken"]
+    if off:
+        names = ", ".join(c.name for c in off)
+        out.append(f'<span class="e4-inv e4-off" data-inv-off="{len(off)}" title="{escape(names)}">&#8211; '
+                   f"{len(off)} not checked for this design</span>")
     legend = ("<small>&#10003;&#10003; checked by the last step &nbsp; &#10003; holds &nbsp; "
               "&#8211; not checked for this design &nbsp; &#10007; broken</small>")
     return "".join(accounts) + "".join(out) + ("" if mode == "lecture" else f"<div>{legend}</div>")

@@ -104,8 +104,8 @@ class Stepper:
         self.controls = W.HBox([self.next_btn, self.undo_btn, self.stage_btn, self.reset_btn, self.play, self.speed,
                                 self.show_btn, self.challenge_dd, self.mode_tb],
                                layout=W.Layout(flex_flow="row wrap", align_items="center"))
-        self.task_area = W.HBox(layout=W.Layout(flex="5 1 0", align_items="stretch", min_width="0"))
-        self.state = W.HTML(layout=W.Layout(flex="3 1 0", min_width="0"))
+        self.task_area = W.HBox(layout=W.Layout(flex="2 1 0", align_items="stretch", min_width="0"))
+        self.state = W.HTML(layout=W.Layout(flex="1 1 0", min_width="0"))
         self.state.add_class("e4-state")
         self.body = W.HBox([self.task_area, self.state], layout=W.Layout(width="100%"))
         self.cards = W.HTML()
