@@ -48,6 +48,7 @@ def grading() -> bool:
 
 # ---------------------------------------------------------------------------- generic checks
 def _unanswered(name: str, answer: Any, hint: str) -> None:
+    __tracebackhide__ = True  # IPython and pytest show the message, not these frames
     if answer is PLACEHOLDER:
         raise Unanswered(f"{name} is still the placeholder `...`: replace it with your answer. Hint: {hint}")
 
@@ -55,6 +56,7 @@ def _unanswered(name: str, answer: Any, hint: str) -> None:
 def check_value(name: str, answer: Any, expected: Any, *, hint: str, unit: str = "") -> str:
     """A number or a word. Feedback says what kind of value was expected and, for numbers,
     whether the answer is too high or too low."""
+    __tracebackhide__ = True
     _unanswered(name, answer, hint)
     u = f" {unit}" if unit else ""
     if isinstance(expected, bool) or not isinstance(expected, int):
@@ -74,6 +76,7 @@ def check_value(name: str, answer: Any, expected: Any, *, hint: str, unit: str =
 
 def check_set(name: str, answer: Any, expected: set, *, hint: str, universe=None) -> str:
     """A set of names. Feedback names what is missing and what should not be there (by count)."""
+    __tracebackhide__ = True
     _unanswered(name, answer, hint)
     if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)):
         raise Incorrect(f"{name}: expected a set such as {{'A', 'B'}}, got {type(answer).__name__} {answer!r}. "
@@ -97,6 +100,7 @@ def check_set(name: str, answer: Any, expected: set, *, hint: str, universe=None
 
 def check_mapping(name: str, answer: Any, expected: dict, *, hint: str) -> str:
     """A dict. Feedback names the keys whose value is wrong (not their right values)."""
+    __tracebackhide__ = True
     _unanswered(name, answer, hint)
     if not isinstance(answer, dict):
         raise Incorrect(f"{name}: expected a dict with the keys {sorted(expected, key=str)}, got "
@@ -229,6 +233,7 @@ def _params(ex: Exercise, params: dict) -> dict:
 
 def check(key: str, answer: Any, **params) -> None:
     """Check an answer: print ``Correct.`` and why, or raise Unanswered / Incorrect."""
+    __tracebackhide__ = True  # IPython and pytest show the message, not these frames
     ex = get(key)
     p = _params(ex, params)
     if ex.goal is not None:
@@ -292,6 +297,7 @@ class Problem:
             print(ex.show(self.params))
 
     def check(self, answer: Any) -> None:
+        __tracebackhide__ = True  # IPython and pytest show the message, not these frames
         check(self.key, answer, **self.params)
 
     def reveal(self) -> Any:
@@ -565,7 +571,7 @@ _add(Exercise(
     "06-who-frees", "06_who_frees", "mapping",
     "Read the trace of stage C (the free steps are hidden) and say who frees each io_end: a dict "
     "{io number: 'worker' or 'fsync'}.",
-    "In stage C a QUEUED io_end is only unlinked (its own worker frees it in 'C.own' if UNWRITTEN is clear "
+    "In stage C a QUEUED io_end is only unlinked (its own worker frees it in its stage C if UNWRITTEN is clear "
     "by then); any other io_end goes to the drainer's to_free list. Look for 'move to to_free' and "
     "'free it here'.",
     "Whoever takes an io_end in stage A converts it; if it is not QUEUED that drainer frees it; if it is "

@@ -6,7 +6,7 @@
     .venv/bin/python tools/run_notebooks.py --twice         # run twice, fail if text outputs differ
 
 Each notebook runs top to bottom in a fresh ``python3`` kernel of this interpreter; the cell run
-time is printed (kernel start excluded) and checked against the 10 s budget.
+time is printed (from the kernel start to the last cell) and checked against the 10 s budget.
 """
 
 from __future__ import annotations
