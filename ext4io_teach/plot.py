@@ -152,7 +152,7 @@ def _outcome_text(run: TimedRun) -> str:
               else "truncate NEVER returned (stopped at the time limit)")
     else:
         tr = "no truncate"
-    return (f"{tr} · {m['requeues']:,} requeues · worker CPU: {m['worker_cpu_us']['wasted']:,} µs wasted, "
+    return (f"{tr} · {m['requeues']:,} requeues\nworker CPU: {m['worker_cpu_us']['wasted']:,} µs wasted, "
             f"{m['worker_cpu_us']['converting']:,} µs converting")
 
 
@@ -212,7 +212,7 @@ def scaling_figure(rows, *, title: str = ""):
     import matplotlib.pyplot as plt
 
     _style()
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(16, 6.5))
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(16, 8))
     for design in sorted({r["design"] for r in rows}, reverse=True):
         rs = sorted((r for r in rows if r["design"] == design), key=lambda r: r["ios"])
         colour, style = LINE.get(design, ("#000000", "-"))
@@ -238,7 +238,7 @@ def scaling_figure(rows, *, title: str = ""):
         ax.set_yscale("log")
         ax.set_xlabel("IOs (aio-stress -I)")
         ax.set_ylabel(lab)
-        ax.legend(frameon=False, fontsize=FONT - 4, loc="upper left")
+        ax.legend(frameon=False, fontsize=FONT - 4, loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2)
     a1.set_title("cost", loc="left")
     a2.set_title("latency", loc="left")
     if title:
