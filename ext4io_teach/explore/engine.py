@@ -144,6 +144,9 @@ class Graph:
         max_states = self.max_states
         max_seconds = self.max_seconds
         progress = self.progress
+        restore, encode = codec.restore, codec.encode
+        design_step = w.design.do_step
+        check_state, check_final = invariants.check_state, invariants.check_final
         if not keys:
             self._add(codec.encode(), -1, -1, 0)
         sid = self.expanded
@@ -155,7 +158,7 @@ class Graph:
                     if progress is not None:
                         progress(len(keys), sid)
                 key = keys[sid]
-                codec.restore(key)
+                restore(key)
                 runnable = [t.tid for t in tasks if can_run(t)]
                 mask = 0
                 for tid in runnable:
@@ -183,9 +186,14 @@ class Graph:
                 out = []
                 d1 = depth[sid] + 1
                 for tid in runnable:
-                    codec.restore(key)
+                    restore(key)
                     try:
-                        do_step(w, tid)
+                        t = tasks[tid]  # inlined do_step(): this loop is the explorer's hot path
+                        w.touched = None
+                        design_step(w, t)
+                        check_state(w, w.touched)
+                        if all_finished():
+                            check_final(w)
                     except InvariantViolation as v:
                         codec.cur = None  # the World is half-way through a step: restore it in full
                         if self.violation is None:
@@ -196,7 +204,7 @@ class Graph:
                             self.expanded = sid + 1
                             return
                         continue
-                    nkey = codec.encode()
+                    nkey = encode()
                     self.transitions += 1
                     nid = index.get(nkey)
                     if nid is None:
