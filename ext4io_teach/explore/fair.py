@@ -14,6 +14,10 @@ task ``t`` is runnable everywhere in ``C`` but each of its steps leaves ``C``, a
 
 Lock waiters are not runnable in the model (FIFO ticket spinlocks, mutex hand-off), so a loop cannot
 starve a lock waiter: the release hands the lock over and the waiter becomes runnable.
+
+SIMPLIFICATION: weak fairness per task stands for the kernel scheduler giving every runnable context
+(the kworker, the truncating task, the completion path) CPU time sooner or later; the kernel promises
+no such thing formally, but the hang of the old design needs no unfairness at all, which is the point.
 """
 
 from __future__ import annotations

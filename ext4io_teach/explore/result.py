@@ -30,7 +30,7 @@ class Result:
     violation: dict | None = None  # {"invariant", "message"}
     states: int = 0
     transitions: int = 0
-    depth: int = 0
+    depth: int = 0  # BFS levels explored, counted from the state the search started in (after the prefix)
     seconds: float = 0.0
     counterexample: Counterexample | None = None
     acyclic: bool | None = None  # liveness: the explored state graph has no cycle at all
