@@ -14,7 +14,8 @@
   yields, finishes or has run ``timeslice_us`` while another task waits (never while it holds the
   spinlock). The completion task (interrupt context) is served first when it waits for a CPU.
   SIMPLIFICATION: completions run as an ordinary task that is queued first, not as an interrupt.
-* Invariants are checked after every step, incrementally (``TimedWorld.check_touched``).
+* Invariants are checked after every step, incrementally: the core's ``invariants.check_state``
+  looks only at the io_end the step touched.
 * The run stops when every task has finished or at the time limit. The old design with an
   overlapping truncate never finishes: when nothing but the worker's requeue loop can run and a
   whole pass over the pending work items returns to exactly the same state, the loop is
@@ -33,6 +34,7 @@ from dataclasses import dataclass, field
 from .costs import DEFAULT_COSTS, CostModel
 from .designs import get_design
 from .errors import bad_input
+from .invariants import check_state
 from .timed_roles import INF, TimedWorld, roles_for, timed_design
 from .workload import Workload
 
@@ -43,6 +45,8 @@ ACT = {a: i for i, a in enumerate(ACTIVITIES)}
 REQUEUE_PCS = frozenset({"ow.rq_set", "ow.rq_unlock", "ow.rq_queue", "ob.rq_mutex"})
 ROLE_ACT = {"dio": "completion", "submit": "submitting", "bwriter": "buffered write"}
 RUN, SPIN, READY, SLEEP, DONE = range(5)
+YIELD, CONVERTING, REQUEUE, BOOK = ACT["yield"], ACT["converting"], ACT["requeue"], ACT["bookkeeping"]
+OW_CHECK = -1  # the old worker's check: requeue or bookkeeping, by where it went
 # step kinds after which a sleeping or spinning task may have become runnable: a lock released (and
 # handed over), a work item queued, i_dio_count / i_unwritten dropped, an aio slot freed, an IO
 # submitted (a completion time is now known). Other steps cannot wake anyone, so the engine skips the
@@ -173,6 +177,7 @@ class _Engine:
         self.inv_requeued = False
         self.ff_ref = None
         self.worker = next((t.tid for t in w.tasks if t.role == "worker"), -1)
+        self.act_cache: dict = {}
 
     # ------------------------------------------------------------ bookkeeping of time
     def seg(self, tid: int, start: int, end: int, act: int, cpu: int) -> None:
@@ -347,82 +352,147 @@ class _Engine:
             self.holds.append((self.hold_tid, self.hold_from, self.now))
         self.sample(self.now)
 
+    def act_of(self, role: str, pc: str) -> int:
+        """The activity a step at ``pc`` of a task in ``role`` is shown as (cached per role and pc);
+        ``OW_CHECK`` when it depends on where the old worker's check went, ``-1`` never (yield is by kind)."""
+        key = (role, pc)
+        a = self.act_cache.get(key)
+        if a is None:
+            if pc[:4] == "eio.":
+                a = ACT["converting"]
+            elif role == "worker" and pc in REQUEUE_PCS:
+                a = ACT["requeue"]
+            elif role == "worker" and pc == "ow.check":
+                a = OW_CHECK
+            else:
+                a = ACT[ROLE_ACT.get(role, "bookkeeping")]
+            self.act_cache[key] = a
+        return a
+
     def on_cpu(self, tid: int, now: int) -> None:
+        """Run task ``tid`` on its CPU from ``now``. While it stays runnable and its next step is due
+        before every other pending event (the heap head, the next device event, the limit), it steps on
+        here instead of going through the event heap: the same order the heap would give, since events
+        at the same time run in task-id order and a later event of another task is untouched."""
         w = self.w
         t = w.tasks[tid]
         runq = self.runq
-        if runq:
-            if self.yielding[tid] or (now - self.slice_from[tid] >= self.slice_us and w.inode.lock.holder != tid) \
-                    or (w.tasks[runq[0]].role == "dio" and w.inode.lock.holder != tid and t.role != "dio"):
-                self.yielding[tid] = False
-                self.release(tid, now)
-                self.make_ready(tid, now)
-                return
-        self.yielding[tid] = False
-        if t.pc == "done":
-            self.state[tid] = DONE
-            self.release(tid, now)
-            return
-        if not w.can_run(t):
-            self.go_to_sleep(tid, now)
-            return
-        if tid == self.worker and t.pc == "wq.idle":
-            if self.inv_requeued and self.ff_on and self.try_fast_forward(now):
-                return
-            self.inv_start, self.inv_book, self.inv_requeued = now, 0, False
+        events = self.events
+        dev = w.device_events
+        limit = self.limit
+        inode = w.inode
+        spin = inode.lock
+        i_mutex = inode.i_mutex
+        do_step = w.design.do_step
+        can_run = w.can_run
+        cost_of = self.cost
+        ctx_us = self.ctx_us
+        cpu_last = self.cpu_last
+        segs = self.segs[tid]
+        tot = self.totals[tid]
+        steps = self.steps
+        yielding = self.yielding
+        gen = self.gen
+        role = t.role
+        is_dio = role == "dio"
+        is_worker = tid == self.worker
+        act_cache = self.act_cache
         c = self.cpu_of[tid]
-        pc = t.pc
-        w.touched = None
-        spec, kind, text, io = w.design.do_step(w, t)
-        w.check_touched()
-        self.n_steps += 1
-        cost = self.cost[kind]
-        if self.cpu_last[c] != tid:
-            cost += self.ctx_us
-            self.cpu_last[c] = tid
-        end = now + cost
-        # what the step was, for the lanes and the totals
-        if kind == "yield":
-            act = "yield"
-        elif pc[:4] == "eio.":
-            act = "converting"
-        elif t.role == "worker" and (pc in REQUEUE_PCS or (pc == "ow.check" and t.pc in ("ow.rq_set", "ow.rq_unlock"))):
-            act = "requeue"
-            if not self.inv_requeued:
-                self.inv_requeued = True
-                self.relabel_invocation()
-        else:
-            act = ROLE_ACT.get(t.role, "bookkeeping")
-            if tid == self.worker:
-                self.inv_book += cost
-        self.seg(tid, now, end, ACT[act], c)
-        self.totals[tid][act] += cost
-        if self.steps is not None:
-            where = f"{spec.func}.{spec.stage}" if spec.stage else (spec.func or "end_io")
-            self.steps.append((now, end, c, tid, t.name, kind, act, f"{where} {text}"))
-        # i_mutex holder changes
-        h = w.inode.i_mutex.holder
-        if h != self.hold_tid:
-            if self.hold_tid is not None:
-                self.holds.append((self.hold_tid, self.hold_from, now))
-            self.hold_tid, self.hold_from = h, now
-        # where the task goes next
-        if t.pc == "done":
-            self.state[tid] = DONE
-            self.release(tid, end)
-        elif t.waits_for == "i_completed_io_lock":
-            self.state[tid] = SPIN
-            self.busy_to[tid] = end
-            self.spinners.add(tid)
-        elif t.waits_for is not None or not w.can_run(t):
-            self.go_to_sleep(tid, end)
-        else:
-            self.yielding[tid] = kind == "yield"
-            self.schedule(tid, end)
-        if kind in WAKE_KINDS:
-            self.wake(now)
-        if now >= self.next_sample:
-            self.sample(now)
+        while True:
+            if runq:
+                if yielding[tid] or (now - self.slice_from[tid] >= self.slice_us and spin.holder != tid) \
+                        or (w.tasks[runq[0]].role == "dio" and spin.holder != tid and not is_dio):
+                    yielding[tid] = False
+                    self.release(tid, now)
+                    self.make_ready(tid, now)
+                    return
+            yielding[tid] = False
+            pc = t.pc
+            if pc == "done":
+                self.state[tid] = DONE
+                self.release(tid, now)
+                return
+            if not can_run(t):
+                self.go_to_sleep(tid, now)
+                return
+            if is_worker and pc == "wq.idle":
+                if self.inv_requeued and self.ff_on and self.try_fast_forward(now):
+                    return
+                self.inv_start, self.inv_book, self.inv_requeued = now, 0, False
+            w.touched = None
+            spec, kind, text, io = do_step(w, t)
+            check_state(w, w.touched)
+            self.n_steps += 1
+            cost = cost_of[kind]
+            if cpu_last[c] != tid:
+                cost += ctx_us
+                cpu_last[c] = tid
+            end = now + cost
+            # what the step was, for the lanes and the totals
+            if kind == "yield":
+                a = YIELD
+            else:
+                a = act_cache.get((role, pc))
+                if a is None:
+                    a = self.act_of(role, pc)
+                if a == OW_CHECK:
+                    a = REQUEUE if t.pc in ("ow.rq_set", "ow.rq_unlock") else BOOK
+                if a == REQUEUE:
+                    if not self.inv_requeued:
+                        self.inv_requeued = True
+                        self.relabel_invocation()
+                elif is_worker and a != CONVERTING:
+                    self.inv_book += cost
+            if segs:
+                last = segs[-1]
+                if last[1] == now and last[2] == a and last[3] == c:
+                    last[1] = end
+                else:
+                    segs.append([now, end, a, c])
+            else:
+                segs.append([now, end, a, c])
+            tot[ACTIVITIES[a]] += cost
+            if steps is not None:
+                where = f"{spec.func}.{spec.stage}" if spec.stage else (spec.func or "end_io")
+                steps.append((now, end, c, tid, t.name, kind, ACTIVITIES[a], f"{where} {text}"))
+            # i_mutex holder changes
+            h = i_mutex.holder
+            if h != self.hold_tid:
+                if self.hold_tid is not None:
+                    self.holds.append((self.hold_tid, self.hold_from, now))
+                self.hold_tid, self.hold_from = h, now
+            # where the task goes next
+            stay = False
+            if t.pc == "done":
+                self.state[tid] = DONE
+                self.release(tid, end)
+            elif t.waits_for == "i_completed_io_lock":
+                self.state[tid] = SPIN
+                self.busy_to[tid] = end
+                self.spinners.add(tid)
+            elif t.waits_for is not None or not can_run(t):
+                self.go_to_sleep(tid, end)
+            else:
+                yielding[tid] = kind == "yield"
+                stay = True
+            if kind in WAKE_KINDS:
+                self.wake(now)
+            if now >= self.next_sample:
+                self.sample(now)
+            if not stay:
+                return
+            # the next step of this task is the next event if nothing else is due before it (or at the
+            # same time for a lower task id); else it goes through the heap like any other event
+            if end > limit or (dev and dev[0][0] <= end):
+                self.schedule(tid, end)
+                return
+            if events:
+                head = events[0]
+                if head[0] < end or (head[0] == end and head[1] <= tid):
+                    self.schedule(tid, end)
+                    return
+            gen[tid] += 1
+            self.now = w.now = now = end
 
     # ------------------------------------------------------------ fast-forward of a requeue loop
     def try_fast_forward(self, now: int) -> bool:

@@ -25,10 +25,8 @@ from __future__ import annotations
 
 import heapq
 
-from . import invariants
 from .designs import get_design
 from .designs.base import local, step
-from .model.flags import UNWRITTEN
 from .world import World
 
 INF = 1 << 62
@@ -180,10 +178,6 @@ class TimedWorld(World):
         super().__init__(design, roles, load.writes, checks=checks, inputs={})
         ino = self.inode
         ino.dio_count = ino.unwritten = ino.ioend_count = 0
-        # inode-list-unwritten is checked incrementally (see check_touched); the core's loop over the
-        # whole list would cost O(list length) per step.
-        self.incremental = {"inode-list-unwritten"} & self.checks
-        self.checks = self.checks - self.incremental
 
     # ------------------------------------------------------------ scheduling view
     @property
@@ -313,16 +307,6 @@ class TimedWorld(World):
     def free(self, t, k):
         super().free(t, k)
         self._live -= 1
-
-    def check_touched(self) -> None:
-        """The core's state checks plus the incremental form of inode-list-unwritten: an io_end can
-        only be on the inode list without UNWRITTEN if the step touched it (added it, or cleared it)."""
-        k = self.touched
-        invariants.check_state(self, k)
-        if k is not None and self.incremental:
-            io = self.ios[k]
-            if io.where == "inode" and not io.flags & UNWRITTEN:
-                self.fail("inode-list-unwritten", f"io#{k} is on the inode's completed list without UNWRITTEN")
 
 
 def roles_for(load) -> list[tuple[str, str]]:
