@@ -172,3 +172,23 @@ def test_answers_match_the_kernel_story():
     assert ex.answer_for("05-stage-locks") == {"A": True, "B": False, "C": True, "D": False}
     assert ex.answer_for("04-work-items") == {"old": 4, "new_min": 1, "new_max": 4}
     assert ex.answer_for("01-flags-on-list") == {0: {"UNWRITTEN", "DIRECT", "QUEUED"}, 1: {"UNWRITTEN", "DIRECT"}}
+
+
+def test_fix_variant_feedback_comes_from_the_explorer():
+    with pytest.raises(Incorrect, match="fsync-vs-worker at N=1: violation of not-freed-while-pending"):
+        ex.check("08-fix-variant", ex.BROKEN_PLACE)
+    never_free = {k: "unlink" for k in ex.PLACE_KEYS}
+    with pytest.raises(Incorrect, match="nothing-lost"):
+        ex.check("08-fix-variant", never_free)
+    with pytest.raises(Incorrect, match="values 'unlink' or 'to_free'"):
+        ex.check("08-fix-variant", {**ex.BROKEN_PLACE, ("flusher", True): "keep"})
+    # the table design runs like any design: the fixed table behaves as the new design
+    from ext4io_teach import run
+    name = ex.design_from_table(ex.answer_for("08-fix-variant"))
+    assert run("fsync-vs-worker", name, 2, seed=4).outcome == "completed"
+
+
+def test_equivalent_answer_matches_the_gallery():
+    from ext4io_teach.explore.gallery import variants
+    eq = {n for n, cls in variants().items() if cls.equivalent}
+    assert ex.answer_for("08-equivalent") == eq & set(ex.EQUIVALENT_CANDIDATES)
