@@ -268,9 +268,11 @@ class _Engine:
         tasks = w.tasks
         timers = w.timers_changed
         w.timers_changed = False
-        for s in sorted(self.sleepers):
-            if w.can_run(tasks[s]):
-                self.sleepers.discard(s)
+        sleepers = self.sleepers
+        can_run = w.can_run
+        for s in sorted(sleepers) if len(sleepers) > 1 else tuple(sleepers):
+            if can_run(tasks[s]):
+                sleepers.discard(s)
                 self.make_ready(s, now)
             elif timers:
                 wt = w.wake_time(tasks[s])
@@ -398,6 +400,7 @@ class _Engine:
         is_worker = tid == self.worker
         act_cache = self.act_cache
         c = self.cpu_of[tid]
+        checked = False
         while True:
             if runq:
                 if yielding[tid] or (now - self.slice_from[tid] >= self.slice_us and spin.holder != tid) \
@@ -408,11 +411,15 @@ class _Engine:
                     return
             yielding[tid] = False
             pc = t.pc
-            if pc == "done":
+            if checked:
+                # stepping inline: can_run(t) held after the last step and nothing has changed since
+                # but the time, which only opens time gates (no guard reads the time)
+                checked = False
+            elif pc == "done":
                 self.state[tid] = DONE
                 self.release(tid, now)
                 return
-            if not can_run(t):
+            elif not can_run(t):
                 self.go_to_sleep(tid, now)
                 return
             if is_worker and pc == "wq.idle":
@@ -493,6 +500,7 @@ class _Engine:
                     return
             gen[tid] += 1
             self.now = w.now = now = end
+            checked = True
 
     # ------------------------------------------------------------ fast-forward of a requeue loop
     def try_fast_forward(self, now: int) -> bool:

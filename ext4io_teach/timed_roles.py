@@ -166,6 +166,7 @@ class TimedWorld(World):
         self.started = [0] * len(roles)
         subs = [tid for tid, (_, role) in enumerate(roles) if role == "submit"]
         self.sub_of = {tid: i for i, tid in enumerate(subs)}
+        self._ctx_range = {tid: range(i * load.contexts, (i + 1) * load.contexts) for i, tid in enumerate(subs)}
         self.truncates: list[tuple[int, int]] = []  # (called, returned) of each finished truncate
         self.truncate_calls = 0
         self.fsyncs: list[tuple[int, int]] = []
@@ -186,9 +187,12 @@ class TimedWorld(World):
 
     def can_run(self, t) -> bool:
         pc = t.pc
-        if t.waits_for is not None or pc == "done" or self.now < self.start_at[t.tid]:
+        if t.waits_for is not None or pc == "done":
             return False
-        if pc == self._add_entry and t.role == "dio" and self.complete_at[t.io] > self.now:
+        now = self.now
+        if now < self.start_at[t.tid]:
+            return False
+        if pc == self._add_entry and t.role == "dio" and self.complete_at[t.io] > now:
             return False
         guard = self._guards[pc]
         return guard is None or guard(self, t)
@@ -232,10 +236,11 @@ class TimedWorld(World):
         return self.next_write < L.writes or self.next_read < L.reads
 
     def submit_ready(self, t) -> bool:
-        if self._stage(t) is None:
-            return False
-        depth = self.load.depth
-        return any(self.inflight[c] < depth for c in self._my_contexts(t))
+        L = self.load
+        if self.next_write >= L.writes and (self.next_read >= L.reads or self.writes_done != L.writes):
+            return False  # _stage(t) is None
+        ctxs = self._ctx_range[t.tid]
+        return min(self.inflight[ctxs.start:ctxs.stop]) < self.load.depth  # a context with a free slot
 
     def reserve(self, t) -> None:
         """Take a slot in the next context (round robin) that has one, for the next IO of the stage."""

@@ -107,6 +107,7 @@ class Design:
                         spec = attr._spec
                         break
             self.table[pc] = (spec, method)
+        self._local_pcs = frozenset(pc for pc, (spec, _) in self.table.items() if spec.local)
 
     # ---------------------------------------------------------------- engine
     def entry(self, role: str) -> str:
@@ -126,7 +127,7 @@ class Design:
         """Run one step of task ``t``; returns ``(spec, kind, text, io)``."""
         spec, method = self.table[t.pc]
         kind, text, io = method(w, t)
-        if t.waits_for is None:
+        if t.waits_for is None and t.pc in self._local_pcs:  # what settle() would do, without the call
             self.settle(w, t)
         return spec, kind, text, io
 
