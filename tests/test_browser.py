@@ -23,6 +23,7 @@ from pathlib import Path
 import browser_util as bu
 import pytest
 
+from ext4io_teach.explore import explore
 from ext4io_teach.model.flags import describe
 from ext4io_teach.sched import Run
 
@@ -109,6 +110,11 @@ def model_after(inp: dict, schedule: list[int]) -> Run:
     return r
 
 
+def button(root, label: str):
+    """The stepper's control button whose text is exactly ``label`` (icons add no text)."""
+    return root.locator("button.widget-button", has_text=re.compile(rf"^\s*{re.escape(label)}\s*$")).first
+
+
 def wait_schedule(page, root, text: str) -> None:
     inp = root.locator(".e4-schedule input").first
     page.wait_for_function("([el, want]) => el.value === want", arg=[inp.element_handle(), text], timeout=30_000)
@@ -160,11 +166,11 @@ def check_undo(page, root, r: Run) -> None:
     if not r.schedule:
         return
     inp = stepper_inputs(root)
-    root.locator("button", has_text="Undo").first.click()
+    button(root, "Undo").click()
     prev = model_after(inp, r.schedule[:-1])
     wait_schedule(page, root, ",".join(map(str, prev.schedule)))
     assert_dom_matches(root, prev)
-    root.locator("button", has_text="Next").first.click()  # replays the undone step
+    button(root, "Next").click()  # replays the undone step
     wait_schedule(page, root, ",".join(map(str, r.schedule)))
     assert_dom_matches(root, model_after(inp, r.schedule))
 
@@ -238,7 +244,7 @@ def test_stepper_app_in_voila(workdir, shots_dir, pw):
         inp = stepper_inputs(root)
         for k in range(5):  # through the flush stages: the stepper must still fit, and match the model
             before = stepper_inputs(root)["schedule"]
-            root.locator("button", has_text="Next stage").first.click()
+            button(root, "Next stage").click()
             page.wait_for_function("([el, old]) => el.value !== old",
                                    arg=[root.locator(".e4-schedule input").first.element_handle(),
                                         ",".join(map(str, before))], timeout=30_000)
@@ -261,4 +267,15 @@ def test_voila_query_configures_the_stepper(workdir, shots_dir, pw):
         assert (inp["design"], inp["ios"], inp["schedule"]) == ("old", 1, [0])
         click_through(page, root, 4)
         page.screenshot(path=str(shots_dir / "voila-old-challenge.png"))
+        assert root.locator("[data-won]").count() == 1  # truncate holds i_mutex: the challenge is won
+        # "Show me": the explorer's shortest livelock, replayed step by step with Next
+        res = explore("truncate-vs-dio", "old", 1, property="liveness")
+        cex = res.counterexample.schedule
+        button(root, "Show me").click()
+        root.locator("[data-message]", has_text="shortest counterexample").wait_for(timeout=60_000)
+        wait_schedule(page, root, "")
+        for k in range(1, len(cex) + 1):
+            button(root, "Next").click()
+            wait_schedule(page, root, ",".join(map(str, cex[:k])))
+            assert_dom_matches(root, model_after(inp, cex[:k]))
         no_errors(page)

@@ -440,3 +440,25 @@ def test_show_me_on_the_new_design_finds_no_double_free():
     c = StepperController("fsync-vs-worker", "new", 2, challenge="double-free")
     res = c.show_me()
     assert res.verdict == "ok" and "No schedule wins" in c.message
+
+
+def test_lecture_mode_folds_and_windows_the_program():
+    from ext4io_teach.widgets.render import LECTURE_WINDOW
+    c = StepperController("truncate-vs-dio", "old", 1)
+    c.load("0,2,0,0,0,1,1")  # the old worker inside ext4_end_io_work, a long block
+    lect, comp = R.program_html(c, 1, "lecture"), R.program_html(c, 1, "compact")
+    n_lect = len(re.findall(r'class="e4-ln e4-mono', lect))
+    n_comp = len(re.findall(r'class="e4-ln e4-mono', comp))
+    assert n_lect <= 2 * LECTURE_WINDOW < n_comp
+    assert "line(s) below" in lect and "also:" in lect and "also:" not in comp
+
+
+def test_lecture_cards_fold_the_unchecked_ones():
+    c = StepperController("truncate-vs-dio", "old", 1)
+    c.forward()
+    off = [n for n in invariants.REGISTRY if n not in c.world.checks]
+    lect = R.cards_html(c, "lecture")
+    assert f'data-inv-off="{len(off)}"' in lect
+    assert not any(f'data-inv="{n}"' in lect for n in off)
+    comp = R.cards_html(c, "compact")
+    assert all(f'data-inv="{n}" data-state="off"' in comp for n in off)

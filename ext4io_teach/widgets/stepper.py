@@ -84,7 +84,7 @@ class Stepper:
         self.stage_btn = self._button("Next stage", self._ctrl_call("run_to_next_stage"),
                                       "run until a task enters the next stage", "fast-forward")
         self.reset_btn = self._button("Reset", self._ctrl_call("reset"), "back to the start", "refresh")
-        self.show_btn = self._button("Show me", self._ctrl_call("show_me"),
+        self.show_btn = self._button("Show me", self._show_me,
                                      "the explorer's shortest counterexample", "search")
         self.play = W.Play(value=0, min=0, max=10**9, step=1, interval=SPEEDS_MS[1], show_repeat=False,
                            layout=W.Layout(width="auto"))
@@ -132,6 +132,11 @@ class Stepper:
         self._columns: list = []
         self._mode_class = None
         self.set_mode(self.mode)
+
+    def _show_me(self):
+        """Say that the explorer is searching (the message reaches the page at once), then ask it."""
+        self.msg.value = '<div class="e4-msg">The explorer is searching every schedule&hellip;</div>'
+        self.ctrl.show_me()
 
     def _start(self):
         self.ctrl.configure(self.scenario_dd.value, self.design_dd.value, int(self.ios_in.value))
