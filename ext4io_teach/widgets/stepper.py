@@ -40,7 +40,8 @@ class Stepper:
     def from_query(cls, query: str | None = None, **defaults) -> Stepper:
         """A Stepper configured by a URL query such as ``design=old&ios=1&challenge=hang`` (Voila passes the
         page's query to the kernel as the ``QUERY_STRING`` environment variable, the default here).
-        Keys: scenario, design, ios, mode, challenge, schedule, split_rmw, fail_io."""
+        Keys: scenario, design, ios, mode, challenge, schedule, split_rmw, fail_io. A bad value never
+        breaks the page: the stepper starts with the defaults and shows the error."""
         import os
         from urllib.parse import parse_qs
 
@@ -50,15 +51,21 @@ class Stepper:
         for key in ("scenario", "design", "mode", "challenge"):
             if key in args:
                 kw[key] = args[key]
-        for key in ("ios", "fail_io"):
-            if key in args:
-                try:
-                    kw[key] = int(args[key])
-                except ValueError:
-                    raise ValueError(f"{key}: {args[key]!r} is not a whole number") from None
         if "split_rmw" in args:
             kw["split_rmw"] = args["split_rmw"].lower() in ("1", "true", "yes", "on")
-        stepper = cls(**kw)
+        try:
+            for key in ("ios", "fail_io"):
+                if key in args:
+                    if not args[key].isdigit():
+                        raise ValueError(f"{key}: {args[key]!r} is not a whole number; allowed: 0, 1, 2, ...")
+                    kw[key] = int(args[key])
+            stepper = cls(**kw)
+        except ValueError as e:
+            stepper = cls(**defaults)
+            stepper.ctrl.error = f"the page address asked for something the stepper cannot show: {e}"
+            stepper.errors.append(stepper.ctrl.error)
+            stepper.refresh()
+            return stepper
         if args.get("schedule"):
             stepper._guard(lambda: stepper.ctrl.load(args["schedule"]))
         return stepper
