@@ -164,3 +164,4 @@ def test_reexecutes_within_budget_with_identical_text(path, tmp_path):
     seconds = nbtools.execute(copy)
     assert seconds <= run_notebooks.BUDGET_S
     assert run_notebooks.text_outputs(copy) == run_notebooks.text_outputs(path)
+    assert read(copy) == read(path), "re-executing changes the file (a non-text output or metadata differs)"

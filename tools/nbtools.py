@@ -36,6 +36,7 @@ import json
 import os
 import re
 import time
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -46,6 +47,7 @@ NOTEBOOKS = ROOT / "notebooks"
 KERNEL = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 CODE_STUB = "# YOUR CODE HERE"
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 FENCE = re.compile(r"^```python\s*(\{.*\})?\s*$")
 SEP = re.compile(r"^\+\+\+\s*(\{.*\})?\s*$")
 
@@ -263,8 +265,11 @@ def execute(path: Path, timeout: int = 120) -> float:
     if missing:
         raise RuntimeError(f"{path.name}: cell {missing[0].get('id')} is tagged raises-exception but did not raise")
     for cell in nb.cells:  # widget state and transient ids are not content
-        for o in cell.get("outputs", []):
+        for k, o in enumerate(cell.get("outputs", [])):
             o.get("metadata", {}).pop("transient", None)
+            view = o.get("data", {}).get(WIDGET_VIEW)
+            if view:  # a random id of a model that is not saved: make it stable so files do not churn
+                view["model_id"] = uuid.uuid5(uuid.NAMESPACE_URL, f"{path.name}/{cell.get('id')}/{k}").hex
         if cell.cell_type == "code":
             cell.outputs = coalesce_streams(cell.outputs)
     nb.metadata.pop("widgets", None)
