@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test venv lint bench clean
+.PHONY: lab app test venv lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,9 +22,13 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: $(STAMP)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
+# the stepper alone, as a Voila app (for lecturers who want only the widget): http://127.0.0.1:8866/
+app: $(STAMP)
+	$(BIN)/voila notebooks/stepper.ipynb --no-browser --Voila.ip=127.0.0.1
+
 test: $(STAMP)
 	$(BIN)/ruff check ext4io_teach tests benchmarks
-	$(BIN)/python -m pytest -n 2 --dist loadfile
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env tests notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check ext4io_teach tests benchmarks

@@ -1,0 +1,15 @@
+"""Run every benchmark script in turn (``make bench``). Each prints its own table and the machine."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+SCRIPTS = ["bench_sched.py", "bench_explore.py", "bench_timed.py", "bench_widgets.py"]
+
+if __name__ == "__main__":
+    failed = 0
+    for name in SCRIPTS:
+        print(f"\n===== {name} =====", flush=True)
+        failed |= subprocess.call([sys.executable, str(HERE / name)]) != 0
+    sys.exit(1 if failed else 0)
