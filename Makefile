@@ -27,11 +27,11 @@ app: $(STAMP)
 	$(BIN)/voila notebooks/stepper.ipynb --no-browser --Voila.ip=127.0.0.1
 
 test: $(STAMP)
-	$(BIN)/ruff check ext4io_teach tests benchmarks
+	$(BIN)/ruff check ext4io_teach tests benchmarks tools
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env tests notebooks
 
 lint: $(STAMP)
-	$(BIN)/ruff check ext4io_teach tests benchmarks
+	$(BIN)/ruff check ext4io_teach tests benchmarks tools
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py

@@ -5,7 +5,7 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["bench_sched.py", "bench_explore.py", "bench_timed.py", "bench_widgets.py"]
+SCRIPTS = ["bench_sched.py", "bench_explore.py", "bench_timed.py", "bench_widgets.py", "bench_notebooks.py"]
 
 if __name__ == "__main__":
     failed = 0

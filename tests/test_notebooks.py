@@ -157,11 +157,11 @@ def test_parse_sources():
 # ---------------------------------------------------------------- run time and reproducibility
 @pytest.mark.slow
 @pytest.mark.parametrize("path", ALL, ids=ids(ALL))
-def test_reexecutes_within_budget_with_identical_text(path, tmp_path):
+def test_reexecutes_with_identical_text(path, tmp_path):
+    # the run time against the 10 s budget is measured by benchmarks/bench_notebooks.py, not asserted here
     copy = tmp_path / path.relative_to(ROOT / "notebooks")
     copy.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(path, copy)
-    seconds = nbtools.execute(copy)
-    assert seconds <= run_notebooks.BUDGET_S
+    nbtools.execute(copy)
     assert run_notebooks.text_outputs(copy) == run_notebooks.text_outputs(path)
     assert read(copy) == read(path), "re-executing changes the file (a non-text output or metadata differs)"
