@@ -16,10 +16,10 @@ shared.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
+
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from ext4io_teach.explore import explore
 
@@ -27,16 +27,7 @@ CASES = (("truncate-vs-dio", "liveness"), ("fsync-vs-worker", "safety"))
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()} ({platform.python_implementation()})"
+    return describe(load=True)
 
 
 def main() -> None:

@@ -10,8 +10,6 @@ a timed assertion flakes on a loaded machine.
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shutil
 import sys
 import tempfile
@@ -21,13 +19,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 import nbtools  # noqa: E402
 import run_notebooks  # noqa: E402
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=None)
     args = ap.parse_args(argv)
-    load = os.getloadavg()[0]
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for path in nbtools.all_notebooks():
@@ -40,8 +38,8 @@ def main(argv=None) -> int:
             print(f"{secs:6.2f} s  {rel}", flush=True)
     over = [r for r in rows if r[1] > run_notebooks.BUDGET_S]
     lines = ["# Notebook run times (benchmarks/bench_notebooks.py)", "",
-             f"Machine: nproc {os.cpu_count()}, Python {platform.python_version()}, load average at the start "
-             f"{load:.1f}. Seconds from the kernel start to the last cell, each notebook in a fresh kernel.", "",
+             f"Machine: {describe()}. Seconds from the kernel start to the last cell, each notebook in a fresh "
+             "kernel.", "",
              f"Budget: {run_notebooks.BUDGET_S:.0f} s per notebook. Over budget: {len(over)} of {len(rows)}.", "",
              "| notebook | seconds |", "|---|---:|"]
     lines += [f"| `{name}` | {secs:.2f} |" for name, secs in rows]

@@ -8,25 +8,17 @@ Prints a Markdown table (paste it into benchmarks/results_sched.md) and the mach
 from __future__ import annotations
 
 import argparse
-import platform
 import statistics
 import time
+
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from ext4io_teach import Run, scenario_names
 from ext4io_teach.sched import run
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    import os
-    return f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}"
+    return describe(load=True)
 
 
 def seeded_steps_per_second(scenario: str, design: str, ios: int, runs: int, keep_trace: bool) -> tuple[float, int]:

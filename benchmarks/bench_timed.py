@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from ext4io_teach.metrics import flat, metrics  # noqa: E402
 from ext4io_teach.timed import run_timed  # noqa: E402
@@ -23,18 +24,7 @@ from ext4io_teach.workload import make_workload  # noqa: E402
 
 
 def machine() -> str:
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    model = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"nproc {os.cpu_count()}, {model}, Python {platform.python_version()}, "
-            f"load average at start {load:.1f}")
+    return describe(load=True)
 
 
 def bench(sizes, designs=("old", "new"), scenario="seed"):

@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import time
+
+from machine import describe  # noqa: E402  (benchmarks/machine.py)
 
 from ext4io_teach.widgets import Stepper
 
@@ -24,16 +25,7 @@ CASES = [("truncate-vs-dio", "new"), ("truncate-vs-dio", "old"), ("fsync-vs-work
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return f"nproc {os.cpu_count()}, {cpu}, Python {platform.python_version()} ({platform.system()})"
+    return describe(load=False)
 
 
 def bench(scenario: str, design: str, ios: int, steps: int) -> dict:
