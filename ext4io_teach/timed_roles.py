@@ -52,9 +52,7 @@ class TimedRoles:
           guard=_slot_guard, wait_text=lambda w, t: "io_getevents: every context has its IOs in flight")
     def sub_lock(self, w, t):
         w.reserve(t)
-        got = w.mutex_lock(t)
-        t.pc = "sub.submit"
-        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+        return self.take_mutex(w, t, "sub.submit")
 
     @step("sub.submit", "aio_submit", "submit the direct IO (a write gets an UNWRITTEN|DIRECT io_end)")
     def sub_submit(self, w, t):
@@ -71,9 +69,7 @@ class TimedRoles:
     # ------------------------------------------------------------ buffered writer
     @step("bw.lock", "buffered_write", "mutex_lock(i_mutex)")
     def bw_lock(self, w, t):
-        got = w.mutex_lock(t)
-        t.pc = "bw.write"
-        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+        return self.take_mutex(w, t, "bw.write")
 
     @step("bw.write", "buffered_write", "copy the data into the page cache")
     def bw_write(self, w, t):
@@ -89,9 +85,7 @@ class TimedRoles:
     # ------------------------------------------------------------ xfstests 299 loop: fallocate
     @step("fa.lock", "fallocate", "mutex_lock(i_mutex)")
     def fa_lock(self, w, t):
-        got = w.mutex_lock(t)
-        t.pc = "fa.alloc"
-        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+        return self.take_mutex(w, t, "fa.alloc")
 
     @step("fa.alloc", "fallocate", "allocate unwritten extents again")
     def fa_alloc(self, w, t):

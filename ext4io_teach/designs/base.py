@@ -174,6 +174,18 @@ class Design:
         from ..model.flags import describe
         return "flag", f"store flags of io#{k} ({what}: now {describe(new)})", k
 
+    def take_spin(self, w, t, next_pc: str, io: int | None = None, prefix: str = ""):
+        """``spin_lock(i_completed_io_lock)`` as one step: taken, or queued behind the holder (FIFO)."""
+        got = w.spin_lock(t)
+        t.pc = next_pc
+        return "spin_lock", prefix + "spin_lock" + ("" if got else ": held, spins"), io
+
+    def take_mutex(self, w, t, next_pc: str, io: int | None = None):
+        """``mutex_lock(i_mutex)`` as one step: taken, or the task sleeps in the mutex's wait queue."""
+        got = w.mutex_lock(t)
+        t.pc = next_pc
+        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), io
+
     def first_error(self, t, err: int) -> None:
         if err and not t.ret:
             t.ret = err
@@ -262,9 +274,7 @@ class Design:
     # truncate: ext4_setattr (i_mutex held by do_truncate) -> inode_dio_wait -> ext4_truncate
     @step("tr.lock", "truncate", "do_truncate: mutex_lock(i_mutex)")
     def tr_lock(self, w, t):
-        got = w.mutex_lock(t)
-        t.pc = "tr.dio_wait"
-        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+        return self.take_mutex(w, t, "tr.dio_wait")
 
     @step("tr.dio_wait", "truncate", "ext4_setattr: inode_dio_wait (sleep until i_dio_count == 0)",
           guard=_dio_guard, wait_text=lambda w, t: f"waits for i_dio_count == 0 (now {w.inode.dio_count})")
@@ -287,9 +297,7 @@ class Design:
     # fsync: ext4_sync_file holds i_mutex around the flush (both versions)
     @step("fs.lock", "fsync", "ext4_sync_file: mutex_lock(i_mutex)")
     def fs_lock(self, w, t):
-        got = w.mutex_lock(t)
-        t.pc = "fs.call"
-        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+        return self.take_mutex(w, t, "fs.call")
 
     @local("fs.call", "fsync", "flush the completed list")
     def fs_call(self, w, t):
@@ -346,9 +354,7 @@ class Design:
 
     @step("rd.lock", "dio_read", "mutex_lock(i_mutex) (v3.6)")
     def rd_lock(self, w, t):
-        got = w.mutex_lock(t)
-        t.pc = "rd.call"
-        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), None
+        return self.take_mutex(w, t, "rd.call")
 
     @local("rd.call", "dio_read", "flush the completed list")
     def rd_call(self, w, t):

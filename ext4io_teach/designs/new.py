@@ -36,9 +36,7 @@ class NewDesign(Design):
         io = w.use(t, t.io, "completes")
         if not io.flags & UNWRITTEN:
             w.fail("converts-only-unwritten", f"{t.name} adds io#{t.io}, which is not UNWRITTEN (BUG_ON)")
-        got = w.spin_lock(t)
-        t.pc = "add.test"
-        return "spin_lock", f"io#{t.io} completes: spin_lock" + ("" if got else ": held, spins"), t.io
+        return self.take_spin(w, t, "add.test", t.io, prefix=f"io#{t.io} completes: ")
 
     @step("add.test", "add_complete_io", "if the list is empty: io->flag |= QUEUED  (else: list_add_tail)")
     def add_test(self, w, t):
@@ -72,9 +70,7 @@ class NewDesign(Design):
     # ------------------------------------------------------------ stage A
     @step("A.lock", "flush", "spin_lock(i_completed_io_lock)", stage="A")
     def a_lock(self, w, t):
-        got = w.spin_lock(t)
-        t.pc = "A.splice"
-        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), None
+        return self.take_spin(w, t, "A.splice")
 
     @step("A.splice", "flush", "list_replace_init(&ei->i_completed_io_list, &unwritten)", stage="A")
     def a_splice(self, w, t):
@@ -112,9 +108,7 @@ class NewDesign(Design):
     # ------------------------------------------------------------ stage C
     @step("C.lock", "flush", "spin_lock(i_completed_io_lock)", stage="C")
     def c_lock(self, w, t):
-        got = w.spin_lock(t)
-        t.pc = "C.loop"
-        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), None
+        return self.take_spin(w, t, "C.loop")
 
     @local("C.loop", "flush", "for each io on complete:", stage="C")
     def c_loop(self, w, t):

@@ -43,9 +43,7 @@ class OldDesign(Design):
     @step("add.lock", "end_io_dio", "spin_lock(i_completed_io_lock)")
     def add_lock(self, w, t):
         w.use(t, t.io, "completes")
-        got = w.spin_lock(t)
-        t.pc = "add.add"
-        return "spin_lock", f"io#{t.io} completes: spin_lock" + ("" if got else ": held, spins"), t.io
+        return self.take_spin(w, t, "add.add", t.io, prefix=f"io#{t.io} completes: ")
 
     @step("add.add", "end_io_dio", "list_add_tail(&io->list, &ei->i_completed_io_list)")
     def add_add(self, w, t):
@@ -70,9 +68,7 @@ class OldDesign(Design):
     @step("ow.lock", "end_io_work", "spin_lock(i_completed_io_lock)")
     def ow_lock(self, w, t):
         w.use(t, t.work_io, "runs the work of")
-        got = w.spin_lock(t)
-        t.pc = "ow.check"
-        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), t.work_io
+        return self.take_spin(w, t, "ow.check", t.work_io)
 
     @step("ow.check", "end_io_work",
           "if IN_FSYNC: requeue; else if list_empty(&io->list): unlock, free; else mutex_trylock(i_mutex)")
@@ -150,9 +146,7 @@ class OldDesign(Design):
     # ------------------------------------------------------------ old ext4_flush_completed_IO (fsync.c)
     @step("of.lock", "flush_completed_IO", "spin_lock(i_completed_io_lock)")
     def of_lock(self, w, t):
-        got = w.spin_lock(t)
-        t.pc = "of.pop"
-        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), None
+        return self.take_spin(w, t, "of.pop")
 
     @step("of.pop", "flush_completed_IO", "if the list is empty: unlock, return; else list_del_init(first)")
     def of_pop(self, w, t):
@@ -180,9 +174,7 @@ class OldDesign(Design):
 
     @step("of.relock", "flush_completed_IO", "spin_lock(i_completed_io_lock)")
     def of_relock(self, w, t):
-        got = w.spin_lock(t)
-        t.pc = "of.clear"
-        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), t.io
+        return self.take_spin(w, t, "of.clear", t.io)
 
     @step("of.clear", "flush_completed_IO", "io->flag &= ~IN_FSYNC; loop (never frees: the work item does)")
     def of_clear(self, w, t):
@@ -202,15 +194,11 @@ class OldBlocking(OldDesign):
     @step("ob.mutex", "end_io_work", "mutex_lock(i_mutex)  (sleeps; never while holding the spinlock)")
     def ob_mutex(self, w, t):
         w.use(t, t.work_io, "runs the work of")
-        got = w.mutex_lock(t)
-        t.pc = "ob.lock"
-        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), t.work_io
+        return self.take_mutex(w, t, "ob.lock", t.work_io)
 
     @step("ob.lock", "end_io_work", "spin_lock(i_completed_io_lock)")
     def ob_lock(self, w, t):
-        got = w.spin_lock(t)
-        t.pc = "ob.check"
-        return "spin_lock", "spin_lock" + ("" if got else ": held, spins"), t.work_io
+        return self.take_spin(w, t, "ob.check", t.work_io)
 
     @step("ob.check", "end_io_work", "if IN_FSYNC: unlock both, requeue; if off the list: unlock, free; "
           "else list_del_init")
