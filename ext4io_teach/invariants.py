@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model.flags import QUEUED, UNWRITTEN
+from .model.flags import UNWRITTEN
 
 BOTH = frozenset({"old", "new"})
 NEW = frozenset({"new"})
@@ -107,10 +107,6 @@ def enabled_for(family: str) -> frozenset:
     return frozenset(n for n, i in REGISTRY.items() if family in i.families)
 
 
-def describe(name: str) -> str:
-    return REGISTRY[name].summary
-
-
 # -- state checks, run after every step --------------------------------------------------------
 def check_state(world, touched: int | None) -> None:
     """Run the ``state`` invariants. Per-io checks look only at the io_end the step touched: every
@@ -165,6 +161,3 @@ def check_final(world) -> None:
 def _ids(ids) -> str:
     return "[" + ", ".join(f"io#{k}" for k in ids) + "]"
 
-
-__all__ = ["REGISTRY", "CONSEQUENCES", "Invariant", "enabled_for", "describe", "check_state", "check_final",
-           "QUEUED", "UNWRITTEN"]

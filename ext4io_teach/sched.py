@@ -22,7 +22,6 @@ MAX_IOS = 64  # cap on N for run/stepping (the explorer has its own, smaller cap
 DEFAULT_MAX_STEPS = 2000
 MAX_STEPS_CAP = 10_000_000
 POLICIES = ("round-robin", "random")
-OUTCOMES = ("completed", "deadlock", "running", "stopped", "violation")
 
 
 def validate_inputs(scenario: str, design: str, ios, *, split_rmw: bool = False, fail_io=None,

@@ -29,7 +29,7 @@ def test_gallery_has_what_the_issue_asks_for():
     for name, cls in VARIANTS.items():
         assert issubclass(cls, NewDesign) and cls.account and cls.change
         get_design(name)  # a design name like any other
-        changed = [pc for pc, meth in cls._pcs.items() if meth in vars(cls)]
+        changed = [pc for pc, spec in cls._pcs.items() if spec.method in vars(cls)]
         assert 1 <= len(changed) <= 2, f"{name} changes {changed}"
 
 

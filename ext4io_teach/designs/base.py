@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..model.flags import DIRECT, UNWRITTEN
+from ..model.flags import DIRECT, UNWRITTEN, describe
 
 
 @dataclass
@@ -79,34 +79,23 @@ class Design:
     WORKER_ENTRY = "A.lock"
     PRE_DRAIN_PCS = frozenset({"A.lock", "A.splice"})
 
-    _pcs: dict[str, str] = {}
+    _pcs: dict[str, StepSpec] = {}
 
     def __init_subclass__(cls, **kw):
+        """Collect the step table: pc -> the StepSpec of the most derived decorated method. A subclass
+        that overrides a method without the decorator keeps the base spec (pc, label, guard) and its
+        own behaviour, since ``__init__`` binds the method by name (``spec.method``)."""
         super().__init_subclass__(**kw)
-        pcs: dict[str, str] = {}
-        order: list[str] = []
+        pcs: dict[str, StepSpec] = {}
         for klass in reversed(cls.__mro__):
-            for name, attr in vars(klass).items():
+            for attr in vars(klass).values():
                 spec = getattr(attr, "_spec", None)
                 if spec is not None:
-                    if spec.pc not in pcs:
-                        order.append(spec.pc)
-                    pcs[spec.pc] = name
+                    pcs[spec.pc] = spec
         cls._pcs = pcs
-        cls._order = order
 
     def __init__(self):
-        self.table = {}
-        for pc, name in self._pcs.items():
-            method = getattr(self, name)
-            spec = getattr(method, "_spec", None) or getattr(getattr(type(self), name), "_spec", None)
-            if spec is None:  # overridden without a decorator: keep the base spec
-                for klass in type(self).__mro__:
-                    attr = vars(klass).get(name)
-                    if attr is not None and hasattr(attr, "_spec"):
-                        spec = attr._spec
-                        break
-            self.table[pc] = (spec, method)
+        self.table = {pc: (spec, getattr(self, spec.method)) for pc, spec in self._pcs.items()}
         self._local_pcs = frozenset(pc for pc, (spec, _) in self.table.items() if spec.local)
 
     # ---------------------------------------------------------------- engine
@@ -171,7 +160,6 @@ class Design:
         t.loaded = None
         new = w.change_flags(t, k, set_bits, clear_bits, base=base)
         t.pc = next_pc
-        from ..model.flags import describe
         return "flag", f"store flags of io#{k} ({what}: now {describe(new)})", k
 
     def take_spin(self, w, t, next_pc: str, io: int | None = None, prefix: str = ""):
@@ -375,4 +363,4 @@ class Design:
     # ---------------------------------------------------------------- listing for the stepper
     def listing(self) -> list[StepSpec]:
         """Every step and local of this design in program order."""
-        return [self.table[pc][0] for pc in self._order]
+        return [spec for spec, _ in self.table.values()]

@@ -18,12 +18,11 @@ from __future__ import annotations
 class OrderedWorkqueue:
     """A FIFO of pending work items (io_end ids) served by one worker."""
 
-    __slots__ = ("name", "pending", "queued_total")
+    __slots__ = ("name", "pending")
 
     def __init__(self, name: str = "ext4-dio-unwritten"):
         self.name = name
         self.pending: list[int] = []
-        self.queued_total = 0  # statistics, not state
 
     def snapshot(self) -> tuple:
         return tuple(self.pending)
@@ -39,7 +38,6 @@ class OrderedWorkqueue:
         if io_id in self.pending:
             return False
         self.pending.append(io_id)
-        self.queued_total += 1
         return True
 
     def take_next(self) -> int:
