@@ -143,6 +143,14 @@ def _replay(scenario: str, design: str, ios: int, schedule, properties=()) -> tu
     return r, None
 
 
+def _replay_safe(scenario: str, design: str, ios: int, schedule) -> Run:
+    """``_replay`` for goals that a broken invariant can never meet: Incorrect naming the invariant."""
+    r, v = _replay(scenario, design, ios, schedule)
+    if v is not None:
+        raise Incorrect(f"your schedule breaks {v.invariant}: {v.message}.")
+    return r
+
+
 def priority_schedule(scenario: str, design: str, ios: int, order: list[str], *, stop=None,
                       max_steps: int = 2000, properties=()) -> list[int]:
     """A schedule that always steps the first runnable task in ``order`` (task names), until the
@@ -388,9 +396,7 @@ _add(Exercise(
 
 
 def _goal_old_fsync_converts(p, schedule):
-    r, v = _replay("fsync-vs-worker", "old", 1, schedule)
-    if v is not None:
-        raise Incorrect(f"your schedule breaks {v.invariant}: {v.message}.")
+    r = _replay_safe("fsync-vs-worker", "old", 1, schedule)
     if r.outcome() != "completed":
         raise Incorrect(f"your schedule stops before the run is finished (after {len(schedule)} steps); "
                         "run it to the end.")
@@ -435,9 +441,7 @@ def _hung(r: Run) -> bool:
 
 
 def _goal_hang(p, schedule):
-    r, v = _replay("truncate-vs-dio", "old", p["ios"], schedule)
-    if v is not None:
-        raise Incorrect(f"your schedule breaks {v.invariant}: {v.message}.")
+    r = _replay_safe("truncate-vs-dio", "old", p["ios"], schedule)
     w = r.world
     if w.inode.i_mutex.holder != 2:
         who = "nobody" if w.inode.i_mutex.holder is None else w.tasks[w.inode.i_mutex.holder].name
@@ -482,9 +486,7 @@ _add(Exercise(
 
 
 def _goal_one_work_item(p, schedule):
-    r, v = _replay("completion-storm", "new", p["ios"], schedule)
-    if v is not None:
-        raise Incorrect(f"your schedule breaks {v.invariant}: {v.message}.")
+    r = _replay_safe("completion-storm", "new", p["ios"], schedule)
     if r.outcome() != "completed":
         raise Incorrect(f"your schedule stops after {len(schedule)} steps, before every io_end was freed.")
     n = r.world.stats["work_items_queued"]
@@ -581,9 +583,7 @@ _add(Exercise(
 
 
 def _goal_fsync_frees(p, schedule):
-    r, v = _replay("fsync-vs-worker", "new", p["ios"], schedule)
-    if v is not None:
-        raise Incorrect(f"your schedule breaks {v.invariant}: {v.message}.")
+    r = _replay_safe("fsync-vs-worker", "new", p["ios"], schedule)
     if r.outcome() != "completed":
         raise Incorrect(f"your schedule stops after {len(schedule)} steps, before the run is finished.")
     freed = _freed_by(r)
