@@ -224,7 +224,6 @@ def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | No
     else:
         pick = _round_robin()
     outcome = None
-    recent: list[int] = []
     try:
         while True:
             outcome = r.outcome()
@@ -245,15 +244,12 @@ def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | No
                     break
                 tid = pick(w.runnable())
             r.step(tid)
-            recent.append(tid)
-            if len(recent) > 64:
-                del recent[:32]
     except InvariantViolation:
         outcome = "violation"
     cycling = []
     if outcome == "running":
-        cycling = sorted({w.tasks[t].name for t in recent[-32:] if not w.finished(w.tasks[t])})
-    blocked = {t.name: w.blocked_reason(t) for t in w.tasks if not w.finished(t) and w.blocked_reason(t)}
+        cycling = sorted({w.tasks[t].name for t in r.schedule[-32:] if not w.finished(w.tasks[t])})
+    blocked = {t.name: why for t in w.tasks if not w.finished(t) and (why := w.blocked_reason(t))}
     results = {t.name: t.result for t in w.tasks if t.result is not None}
     inputs = dict(r.inputs)
     return RunResult(inputs, r.task_names, list(r.schedule), r.trace, outcome, r.violation, cycling, blocked,
