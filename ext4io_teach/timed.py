@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 
 from .costs import DEFAULT_COSTS, CostModel
 from .designs import get_design
+from .designs.base import Design
 from .errors import bad_input
 from .invariants import check_state
 from .timed_roles import INF, TimedWorld, roles_for, timed_design
@@ -45,7 +46,8 @@ ACT = {a: i for i, a in enumerate(ACTIVITIES)}
 REQUEUE_PCS = frozenset({"ow.rq_set", "ow.rq_unlock", "ow.rq_queue", "ob.rq_mutex"})
 ROLE_ACT = {"dio": "completion", "submit": "submitting", "bwriter": "buffered write"}
 RUN, SPIN, READY, SLEEP, DONE = range(5)
-YIELD, CONVERTING, REQUEUE, BOOK = ACT["yield"], ACT["converting"], ACT["requeue"], ACT["bookkeeping"]
+YIELD, CONVERTING, REQUEUE, BOOK, SPINNING = (ACT["yield"], ACT["converting"], ACT["requeue"], ACT["bookkeeping"],
+                                              ACT["spinning"])
 OW_CHECK = -1  # the old worker's check: requeue or bookkeeping, by where it went
 # step kinds after which a sleeping or spinning task may have become runnable: a lock released (and
 # handed over), a work item queued, i_dio_count / i_unwritten dropped, an aio slot freed, an IO
@@ -144,6 +146,7 @@ class _Engine:
         self.ff_on = ff
         n = len(w.tasks)
         self.n = n
+        self.is_dio = [t.role == "dio" for t in w.tasks]
         self.state = [SLEEP] * n
         self.cpu_of = [-1] * n
         self.busy_to = [0] * n
@@ -159,11 +162,13 @@ class _Engine:
         self.sleepers: set = set(range(n))
         self.spinners: set = set()
         self.segs = [[] for _ in range(n)]
-        self.totals = [Counter() for _ in range(n)]
+        # CPU µs per task and activity index while running (None: never charged), and the order in
+        # which each task's activities were first charged; ``totals`` (Counters) are built at the end
+        self.tot = [[None] * len(ACTIVITIES) for _ in range(n)]
+        self.tot_order = [[] for _ in range(n)]
+        self.totals: list = []
         self.cpu_wait = [0] * n
         self.holds: list = []
-        self.hold_tid = None
-        self.hold_from = 0
         self.samples: list = []
         self.sample_us = max(1, w.load.expected_us // 3000)
         self.next_sample = 0
@@ -191,11 +196,26 @@ class _Engine:
                 return
         lst.append([start, end, act, cpu])
 
+    def charge(self, tid: int, act: int, us: int) -> None:
+        """Add ``us`` to task ``tid``'s total for activity ``act`` (as ``Counter[...] += us`` would)."""
+        tl = self.tot[tid]
+        v = tl[act]
+        if v is None:
+            self.tot_order[tid].append(act)
+            tl[act] = us
+        else:
+            tl[act] = v + us
+
+    def totals_of(self, tid: int) -> dict:
+        """Task ``tid``'s totals by activity name, in the order they were first charged."""
+        tl = self.tot[tid]
+        return {ACTIVITIES[a]: tl[a] for a in self.tot_order[tid]}
+
     def relabel_invocation(self) -> None:
         """The worker's current invocation ended in a requeue: its dequeue/lock steps were wasted too."""
         lst = self.segs[self.worker]
         since = self.inv_start
-        book, req = ACT["bookkeeping"], ACT["requeue"]
+        book, req = BOOK, REQUEUE
         moved = []
         while lst and lst[-1][1] > since and lst[-1][2] == book:
             s = lst.pop()
@@ -205,9 +225,8 @@ class _Engine:
             moved.append(s)
         for s in reversed(moved):
             self.seg(self.worker, s[0], s[1], req, s[3])
-        tot = self.totals[self.worker]
-        tot["bookkeeping"] -= self.inv_book
-        tot["requeue"] += self.inv_book
+        self.charge(self.worker, book, -self.inv_book)
+        self.charge(self.worker, req, self.inv_book)
         self.inv_book = 0
 
     def sample(self, now: int) -> None:
@@ -217,34 +236,44 @@ class _Engine:
 
     # ------------------------------------------------------------ CPU handling
     def schedule(self, tid: int, at: int) -> None:
-        self.gen[tid] += 1
-        heapq.heappush(self.events, (at, tid, self.gen[tid]))
+        g = self.gen[tid] = self.gen[tid] + 1
+        heapq.heappush(self.events, (at, tid, g))
 
     def make_ready(self, tid: int, now: int) -> None:
         self.state[tid] = READY
         self.ready_since[tid] = now
-        if self.w.tasks[tid].role == "dio":
+        if self.is_dio[tid]:
             self.runq.appendleft(tid)
         else:
             self.runq.append(tid)
         self.dispatch(now)
 
     def dispatch(self, now: int) -> None:
-        runq, cpu_task = self.runq, self.cpu_task
+        runq, cpu_task, cpu_last, cpu_free = self.runq, self.cpu_task, self.cpu_last, self.cpu_free
+        K = self.K
         while runq:
-            idle = [c for c in range(self.K) if cpu_task[c] < 0]
-            if not idle:
+            if -1 not in cpu_task:
                 return
             tid = runq.popleft()
-            mine = [c for c in idle if self.cpu_last[c] == tid]
-            c = mine[0] if mine else min(idle, key=lambda c: (self.cpu_free[c], c))
+            # an idle CPU that last ran this task (the lowest such), else the idle CPU free the
+            # longest (the lowest on a tie)
+            c = -1
+            for i in range(K):
+                if cpu_task[i] < 0:
+                    if cpu_last[i] == tid:
+                        c = i
+                        break
+                    if c < 0 or cpu_free[i] < cpu_free[c]:
+                        c = i
             cpu_task[c] = tid
             self.cpu_of[tid] = c
             self.state[tid] = RUN
-            at = max(now, self.cpu_free[c])
+            f = cpu_free[c]
+            at = now if now >= f else f
             self.cpu_wait[tid] += at - self.ready_since[tid]
             self.slice_from[tid] = at
-            self.schedule(tid, at)
+            g = self.gen[tid] = self.gen[tid] + 1
+            heapq.heappush(self.events, (at, tid, g))
 
     def release(self, tid: int, at: int) -> None:
         c = self.cpu_of[tid]
@@ -263,30 +292,42 @@ class _Engine:
             self.schedule(tid, wt)
 
     def wake(self, now: int) -> None:
-        """Tasks the last change made runnable: sleepers whose guard now holds, spinners handed the lock."""
+        """Tasks the last change made runnable: sleepers whose guard now holds, spinners handed the lock.
+        The test is ``TimedWorld.can_run`` written out (this runs after a good part of all steps)."""
         w = self.w
-        tasks = w.tasks
         timers = w.timers_changed
         w.timers_changed = False
         sleepers = self.sleepers
-        can_run = w.can_run
-        for s in sorted(sleepers) if len(sleepers) > 1 else tuple(sleepers):
-            if can_run(tasks[s]):
-                sleepers.discard(s)
-                self.make_ready(s, now)
-            elif timers:
-                wt = w.wake_time(tasks[s])
-                if now < wt < INF:
-                    self.schedule(s, wt)
+        if sleepers:
+            tasks = w.tasks
+            start_at = w.start_at
+            complete_at = w.complete_at
+            add_entry = w._add_entry
+            guards = w._guards
+            for s in sorted(sleepers) if len(sleepers) > 1 else tuple(sleepers):
+                t = tasks[s]
+                pc = t.pc
+                if t.waits_for is None and pc != "done" and now >= start_at[s] and not (
+                        pc == add_entry and t.role == "dio" and complete_at[t.io] > now):
+                    guard = guards[pc]
+                    if guard is None or guard(w, t):
+                        sleepers.discard(s)
+                        self.make_ready(s, now)
+                        continue
+                if timers:
+                    wt = w.wake_time(t)
+                    if now < wt < INF:
+                        self.schedule(s, wt)
         if self.spinners:
+            tasks = w.tasks
             for s in sorted(self.spinners):
                 if tasks[s].waits_for is None:
                     self.spinners.discard(s)
                     start = self.busy_to[s]
                     at = max(now, start)
                     c = self.cpu_of[s]
-                    self.seg(s, start, at, ACT["spinning"], c)
-                    self.totals[s]["spinning"] += at - start
+                    self.seg(s, start, at, SPINNING, c)
+                    self.charge(s, SPINNING, at - start)
                     self.state[s] = RUN
                     self.schedule(s, at)
 
@@ -297,62 +338,6 @@ class _Engine:
         before = len(self.events) + len(self.runq)
         self.wake(self.now)
         return len(self.events) + len(self.runq) > before
-
-    # ------------------------------------------------------------ the loop
-    def run(self) -> None:
-        w = self.w
-        tasks = w.tasks
-        events = self.events
-        limit = self.limit
-        for t in tasks:
-            if w.can_run(t):
-                self.sleepers.discard(t.tid)
-                self.make_ready(t.tid, 0)
-            else:
-                wt = w.wake_time(t)
-                if wt < INF:
-                    self.schedule(t.tid, wt)
-        self.sample(0)
-        dev = w.device_events
-        while True:
-            t_ev = events[0][0] if events else INF
-            t_dev = dev[0][0] if dev else INF
-            if t_dev <= t_ev and t_dev <= limit:
-                self.now = w.now = t_dev
-                if w.complete_reads(t_dev):
-                    self.wake(t_dev)
-                continue
-            if t_ev == INF:
-                if self.sleepers and self.rescan():
-                    continue
-                break
-            if t_ev > limit:
-                self.now = w.now = limit
-                self.outcome = "time-limit"
-                break
-            now, tid, g = heapq.heappop(events)
-            if g != self.gen[tid]:
-                continue
-            self.now = w.now = now
-            st = self.state[tid]
-            if st == SLEEP:
-                t = tasks[tid]
-                if w.can_run(t):
-                    self.sleepers.discard(tid)
-                    self.make_ready(tid, now)
-                else:
-                    wt = w.wake_time(t)
-                    if now < wt < INF:
-                        self.schedule(tid, wt)
-                continue
-            if st != RUN:
-                continue
-            self.on_cpu(tid, now)
-        if self.outcome == "completed" and not all(w.finished(t) for t in tasks):
-            self.outcome = "stuck"
-        if self.hold_tid is not None:
-            self.holds.append((self.hold_tid, self.hold_from, self.now))
-        self.sample(self.now)
 
     def act_of(self, role: str, pc: str) -> int:
         """The activity a step at ``pc`` of a task in ``role`` is shown as (cached per role and pc);
@@ -371,136 +356,235 @@ class _Engine:
             self.act_cache[key] = a
         return a
 
-    def on_cpu(self, tid: int, now: int) -> None:
-        """Run task ``tid`` on its CPU from ``now``. While it stays runnable and its next step is due
-        before every other pending event (the heap head, the next device event, the limit), it steps on
-        here instead of going through the event heap: the same order the heap would give, since events
-        at the same time run in task-id order and a later event of another task is untouched."""
+    # ------------------------------------------------------------ the loop
+    def run(self) -> None:
+        """The event loop. An event is ``(time, task id, generation)``; only the newest generation of a
+        task's event counts. A task on a CPU runs its steps here; while it stays runnable and its next
+        step is due before every other pending event (the heap head, the next device event, the limit)
+        it steps on at once instead of going through the heap: the same order the heap would give,
+        since events at the same time run in task-id order and a later event of another task is
+        untouched."""
         w = self.w
-        t = w.tasks[tid]
-        runq = self.runq
+        tasks = w.tasks
         events = self.events
-        dev = w.device_events
         limit = self.limit
+        for t in tasks:
+            if w.can_run(t):
+                self.sleepers.discard(t.tid)
+                self.make_ready(t.tid, 0)
+            else:
+                wt = w.wake_time(t)
+                if wt < INF:
+                    self.schedule(t.tid, wt)
+        self.sample(0)
+        dev = w.device_events
+        heappop = heapq.heappop
+        heappush = heapq.heappush
+        state, gen, yielding, cpu_of, cpu_last = self.state, self.gen, self.yielding, self.cpu_of, self.cpu_last
+        slice_from, slice_us = self.slice_from, self.slice_us
+        runq = self.runq
+        is_dio_of = self.is_dio
         inode = w.inode
         spin = inode.lock
         i_mutex = inode.i_mutex
-        do_step = w.design.do_step
+        design = w.design
+        table = design.table
+        local_pcs = design._local_pcs
+        settle = design.settle
+        # Design.do_step written out below; a design that replaces it (none does) goes through its own
+        own_do_step = None if type(design).do_step is Design.do_step else design.do_step
         can_run = w.can_run
+        start_at, complete_at, add_entry, guards = w.start_at, w.complete_at, w._add_entry, w._guards
         cost_of = self.cost
         ctx_us = self.ctx_us
-        cpu_last = self.cpu_last
-        segs = self.segs[tid]
-        tot = self.totals[tid]
         steps = self.steps
-        yielding = self.yielding
-        gen = self.gen
-        role = t.role
-        is_dio = role == "dio"
-        is_worker = tid == self.worker
-        act_cache = self.act_cache
-        c = self.cpu_of[tid]
-        checked = False
+        holds = self.holds
+        samples = self.samples
+        sample_us = self.sample_us
+        next_sample = self.next_sample
+        wq_pending = w.wq.pending
+        worker = self.worker
+        hold_tid = None
+        hold_from = 0
+        n_steps = 0
+        ff_on = self.ff_on
+        # per task: the task, its activity per pc, its segments and totals
+        acts = {}
+        per_task = []
+        for t in tasks:
+            acts_t = acts.setdefault(t.role, {})
+            per_task.append((t, t.role, is_dio_of[t.tid], t.tid == worker, acts_t, self.segs[t.tid],
+                             self.tot[t.tid]))
+        tot_order = self.tot_order
         while True:
-            if runq:
-                if yielding[tid] or (now - self.slice_from[tid] >= self.slice_us and spin.holder != tid) \
-                        or (w.tasks[runq[0]].role == "dio" and spin.holder != tid and not is_dio):
-                    yielding[tid] = False
-                    self.release(tid, now)
+            t_ev = events[0][0] if events else INF
+            if dev:
+                t_dev = dev[0][0]
+                if t_dev <= t_ev and t_dev <= limit:
+                    self.now = w.now = t_dev
+                    if w.complete_reads(t_dev):
+                        self.wake(t_dev)
+                    continue
+            if t_ev == INF:
+                if self.sleepers and self.rescan():
+                    continue
+                break
+            if t_ev > limit:
+                self.now = w.now = limit
+                self.outcome = "time-limit"
+                break
+            now, tid, g = heappop(events)
+            if g != gen[tid]:
+                continue
+            self.now = w.now = now
+            st = state[tid]
+            if st == SLEEP:
+                t = tasks[tid]
+                if can_run(t):
+                    self.sleepers.discard(tid)
                     self.make_ready(tid, now)
-                    return
-            yielding[tid] = False
-            pc = t.pc
-            if checked:
-                # stepping inline: can_run(t) held after the last step and nothing has changed since
-                # but the time, which only opens time gates (no guard reads the time)
-                checked = False
-            elif pc == "done":
-                self.state[tid] = DONE
-                self.release(tid, now)
-                return
-            elif not can_run(t):
-                self.go_to_sleep(tid, now)
-                return
-            if is_worker and pc == "wq.idle":
-                if self.inv_requeued and self.ff_on and self.try_fast_forward(now):
-                    return
-                self.inv_start, self.inv_book, self.inv_requeued = now, 0, False
-            w.touched = None
-            spec, kind, text, io = do_step(w, t)
-            check_state(w, w.touched)
-            self.n_steps += 1
-            cost = cost_of[kind]
-            if cpu_last[c] != tid:
-                cost += ctx_us
-                cpu_last[c] = tid
-            end = now + cost
-            # what the step was, for the lanes and the totals
-            if kind == "yield":
-                a = YIELD
-            else:
-                a = act_cache.get((role, pc))
-                if a is None:
-                    a = self.act_of(role, pc)
-                if a == OW_CHECK:
-                    a = REQUEUE if t.pc in ("ow.rq_set", "ow.rq_unlock") else BOOK
-                if a == REQUEUE:
-                    if not self.inv_requeued:
-                        self.inv_requeued = True
-                        self.relabel_invocation()
-                elif is_worker and a != CONVERTING:
-                    self.inv_book += cost
-            if segs:
-                last = segs[-1]
-                if last[1] == now and last[2] == a and last[3] == c:
-                    last[1] = end
+                else:
+                    wt = w.wake_time(t)
+                    if now < wt < INF:
+                        self.schedule(tid, wt)
+                continue
+            if st != RUN:
+                continue
+            # ---- task tid runs on its CPU c from now
+            t, role, is_dio, is_worker, acts_t, segs, tl = per_task[tid]
+            c = cpu_of[tid]
+            checked = False
+            while True:
+                if runq:
+                    if yielding[tid] or (now - slice_from[tid] >= slice_us and spin.holder != tid) \
+                            or (is_dio_of[runq[0]] and spin.holder != tid and not is_dio):
+                        yielding[tid] = False
+                        self.release(tid, now)
+                        self.make_ready(tid, now)
+                        break
+                yielding[tid] = False
+                pc = t.pc
+                if checked:
+                    # stepping inline: can_run(t) held after the last step and nothing has changed since
+                    # but the time, which only opens time gates (no guard reads the time)
+                    checked = False
+                elif pc == "done":
+                    state[tid] = DONE
+                    self.release(tid, now)
+                    break
+                elif not can_run(t):
+                    self.go_to_sleep(tid, now)
+                    break
+                if is_worker and pc == "wq.idle":
+                    if self.inv_requeued and ff_on:
+                        self.n_steps = n_steps
+                        if self.try_fast_forward(now):
+                            n_steps = self.n_steps
+                            break
+                    self.inv_start, self.inv_book, self.inv_requeued = now, 0, False
+                w.touched = None
+                if own_do_step is None:
+                    spec, method = table[pc]
+                    kind, text, io = method(w, t)
+                    if t.waits_for is None and t.pc in local_pcs:  # what settle() would do, without the call
+                        settle(w, t)
+                else:
+                    spec, kind, text, io = own_do_step(w, t)
+                check_state(w, w.touched)
+                n_steps += 1
+                cost = cost_of[kind]
+                if cpu_last[c] != tid:
+                    cost += ctx_us
+                    cpu_last[c] = tid
+                end = now + cost
+                # what the step was, for the lanes and the totals
+                if kind == "yield":
+                    a = YIELD
+                else:
+                    a = acts_t.get(pc)
+                    if a is None:
+                        a = acts_t[pc] = self.act_of(role, pc)
+                    if is_worker:
+                        if a == OW_CHECK:
+                            a = REQUEUE if t.pc in ("ow.rq_set", "ow.rq_unlock") else BOOK
+                        if a == REQUEUE:
+                            if not self.inv_requeued:
+                                self.inv_requeued = True
+                                self.relabel_invocation()
+                        elif a != CONVERTING:
+                            self.inv_book += cost
+                if segs:
+                    last = segs[-1]
+                    if last[1] == now and last[2] == a and last[3] == c:
+                        last[1] = end
+                    else:
+                        segs.append([now, end, a, c])
                 else:
                     segs.append([now, end, a, c])
-            else:
-                segs.append([now, end, a, c])
-            tot[ACTIVITIES[a]] += cost
-            if steps is not None:
-                where = f"{spec.func}.{spec.stage}" if spec.stage else (spec.func or "end_io")
-                steps.append((now, end, c, tid, t.name, kind, ACTIVITIES[a], f"{where} {text}"))
-            # i_mutex holder changes
-            h = i_mutex.holder
-            if h != self.hold_tid:
-                if self.hold_tid is not None:
-                    self.holds.append((self.hold_tid, self.hold_from, now))
-                self.hold_tid, self.hold_from = h, now
-            # where the task goes next
-            stay = False
-            if t.pc == "done":
-                self.state[tid] = DONE
-                self.release(tid, end)
-            elif t.waits_for == "i_completed_io_lock":
-                self.state[tid] = SPIN
-                self.busy_to[tid] = end
-                self.spinners.add(tid)
-            elif t.waits_for is not None or not can_run(t):
-                self.go_to_sleep(tid, end)
-            else:
-                yielding[tid] = kind == "yield"
-                stay = True
-            if kind in WAKE_KINDS:
-                self.wake(now)
-            if now >= self.next_sample:
-                self.sample(now)
-            if not stay:
-                return
-            # the next step of this task is the next event if nothing else is due before it (or at the
-            # same time for a lower task id); else it goes through the heap like any other event
-            if end > limit or (dev and dev[0][0] <= end):
-                self.schedule(tid, end)
-                return
-            if events:
-                head = events[0]
-                if head[0] < end or (head[0] == end and head[1] <= tid):
-                    self.schedule(tid, end)
-                    return
-            gen[tid] += 1
-            self.now = w.now = now = end
-            checked = True
+                v = tl[a]
+                if v is None:
+                    tot_order[tid].append(a)
+                    tl[a] = cost
+                else:
+                    tl[a] = v + cost
+                if steps is not None:
+                    where = f"{spec.func}.{spec.stage}" if spec.stage else (spec.func or "end_io")
+                    steps.append((now, end, c, tid, t.name, kind, ACTIVITIES[a], f"{where} {text}"))
+                # i_mutex holder changes
+                h = i_mutex.holder
+                if h != hold_tid:
+                    if hold_tid is not None:
+                        holds.append((hold_tid, hold_from, now))
+                    hold_tid, hold_from = h, now
+                # where the task goes next (can_run written out: waits_for, done, time gates, guard)
+                pc = t.pc
+                wf = t.waits_for
+                if pc == "done":
+                    state[tid] = DONE
+                    self.release(tid, end)
+                    stay = False
+                elif wf == "i_completed_io_lock":
+                    state[tid] = SPIN
+                    self.busy_to[tid] = end
+                    self.spinners.add(tid)
+                    stay = False
+                elif wf is None and now >= start_at[tid] and not (
+                        is_dio and pc == add_entry and complete_at[t.io] > now) and (
+                        (guard := guards[pc]) is None or guard(w, t)):
+                    yielding[tid] = kind == "yield"
+                    stay = True
+                else:
+                    self.go_to_sleep(tid, end)
+                    stay = False
+                if kind in WAKE_KINDS:
+                    self.wake(now)
+                if now >= next_sample:
+                    samples.append((now, len(inode.completed), inode.dio_count, len(wq_pending), inode.unwritten))
+                    next_sample = now + sample_us
+                if not stay:
+                    break
+                # the next step of this task is the next event if nothing else is due before it (or at the
+                # same time for a lower task id); else it goes through the heap like any other event
+                if end > limit or (dev and dev[0][0] <= end):
+                    g = gen[tid] = gen[tid] + 1
+                    heappush(events, (end, tid, g))
+                    break
+                if events:
+                    head = events[0]
+                    if head[0] < end or (head[0] == end and head[1] <= tid):
+                        g = gen[tid] = gen[tid] + 1
+                        heappush(events, (end, tid, g))
+                        break
+                gen[tid] += 1
+                self.now = w.now = now = end
+                checked = True
+        self.n_steps = n_steps
+        if self.outcome == "completed" and not all(w.finished(t) for t in tasks):
+            self.outcome = "stuck"
+        if hold_tid is not None:
+            holds.append((hold_tid, hold_from, self.now))
+        self.sample(self.now)
+        self.totals = [Counter(self.totals_of(tid)) for tid in range(self.n)]
 
     # ------------------------------------------------------------ fast-forward of a requeue loop
     def try_fast_forward(self, now: int) -> bool:
@@ -525,7 +609,7 @@ class _Engine:
         key = (tuple(pend), tuple(w.inode.completed), tuple(w.ios[k].snapshot() for k in pend), w.inode.snapshot(),
                tuple(t.snapshot() for t in w.tasks), self.cpu_of[wid], tuple(self.cpu_last))
         mark = {"head": pend[0], "key": key, "now": now, "stats": Counter(w.stats),
-                "totals": Counter(self.totals[wid]), "steps": self.n_steps}
+                "totals": self.totals_of(wid), "steps": self.n_steps}
         if ref is None or ref["key"] != key:
             self.ff_ref = mark
             return False
@@ -534,13 +618,13 @@ class _Engine:
         if reps <= 0:
             return False
         d_stats = {k: v - ref["stats"].get(k, 0) for k, v in w.stats.items()}
-        d_tot = {k: v - ref["totals"].get(k, 0) for k, v in self.totals[wid].items()}
+        d_tot = {k: v - ref["totals"].get(k, 0) for k, v in self.totals_of(wid).items()}
         for k, v in d_stats.items():
             if v:
                 w.stats[k] += v * reps
         for k, v in d_tot.items():
             if v:
-                self.totals[wid][k] += v * reps
+                self.charge(wid, ACT[k], v * reps)
         end = now + reps * period
         self.ffs.append({"task": wid, "start": now, "end": end, "period_us": period, "repeats": reps,
                          "per_period_us": {k: v for k, v in d_tot.items() if v},
