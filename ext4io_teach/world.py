@@ -43,6 +43,7 @@ class World:
         self.stats: Counter = Counter()
         self.steps = 0
         self.touched: int | None = None
+        self.worker_tids = tuple(t.tid for t in self.tasks if t.role == "worker")  # configuration, not state
         for t in self.tasks:
             design.settle(self, t)
 
@@ -99,7 +100,8 @@ class World:
         if self.wq.pending:
             return True
         pre = self.design.PRE_DRAIN_PCS
-        return any(t.role == "worker" and t.pc in pre for t in self.tasks)
+        tasks = self.tasks  # indexed, not iterated: the explorer's memo then sees only the workers read
+        return any(tasks[i].pc in pre for i in self.worker_tids)
 
     # ---------------------------------------------------------------- failing
     def fail(self, name: str, message: str) -> None:

@@ -1,15 +1,17 @@
-"""Breadth-first search over the model's states, with a compact state encoding.
+"""Breadth-first search over the model's states, with a compact state encoding and memoized steps.
 
 The World is a handful of model objects (the io_ends, the inode, the workqueue, the tasks), each with
 ``snapshot()``/``restore()``. The engine numbers every distinct component snapshot it meets (a small
 intern table) and keys a state by the tuple of its component numbers: hashing and storing a state
 then costs a few machine words instead of a nested tuple, and going back to a state restores only the
-components whose number differs from the state the World is in now (a step changes one or two of
-them). ``decode(key)`` gives back the exact ``World.snapshot()`` of the state.
+components whose number differs from the state the World is in now. ``decode(key)`` gives back the
+exact ``World.snapshot()`` of the state.
 
 A step here is exactly ``sched.Run.step`` without the trace: the design's step, then the ``state``
-invariants, then the ``final`` ones when every task has finished. Tests replay every counterexample
-through ``sched.Run`` to keep the two in agreement.
+invariants, then the ``final`` ones when every task has finished. Each of these goes through a memo
+(``explore.memo``) that runs the code only the first time the components it reads take those values.
+Tests replay every counterexample through ``sched.Run`` and check every memo answer against running
+the code (``verify``) to keep the two in agreement.
 """
 
 from __future__ import annotations
@@ -18,14 +20,43 @@ import time
 
 from .. import invariants
 from ..errors import InvariantViolation
+from .memo import Memo
+
+
+class _Field:
+    """One plain field of the inode as a component of its own (a list is stored as a tuple)."""
+
+    __slots__ = ("obj", "name")
+
+    def __init__(self, obj, name: str):
+        self.obj = obj
+        self.name = name
+
+    def snapshot(self):
+        v = getattr(self.obj, self.name)
+        return tuple(v) if type(v) is list else v
+
+    def restore(self, snap) -> None:
+        setattr(self.obj, self.name, list(snap) if type(snap) is tuple else snap)
 
 
 class Codec:
-    """Component-interning state codec for one World."""
+    """Component-interning state codec for one World.
+
+    Components, in key order: every io_end, every field of the inode (its two locks and its plain
+    fields apart, so that a step which reads only the spinlock does not depend on i_dio_count), the
+    workqueue, every task. ``inode_pos`` maps an inode field to its position."""
 
     def __init__(self, world):
         self.world = world
-        self.objs = [*world.ios, world.inode, world.wq, *world.tasks]
+        inode = world.inode
+        n = len(world.ios)
+        fields = [getattr(inode, name) if hasattr(getattr(inode, name), "snapshot") else _Field(inode, name)
+                  for name in type(inode).__slots__]
+        self.inode_pos = {name: n + i for i, name in enumerate(type(inode).__slots__)}
+        self.wq_pos = n + len(fields)
+        self.task_base = self.wq_pos + 1
+        self.objs = [*world.ios, *fields, world.wq, *world.tasks]
         self._snap = [o.snapshot for o in self.objs]
         self._restore = [o.restore for o in self.objs]
         self.ids: dict = {}
@@ -49,6 +80,29 @@ class Codec:
         self.cur = key
         return key
 
+    def reencode(self, key: tuple, positions) -> tuple:
+        """The World stands in a successor of ``key`` that differs from it at most at ``positions``:
+        snapshot only those; returns the ``(position, component)`` pairs that changed."""
+        ids = self.ids
+        snap = self._snap
+        changed = []
+        for p in positions:
+            c = snap[p]()
+            i = ids.get(c)
+            if i is None:
+                i = self._intern(c)
+            if i != key[p]:
+                changed.append((p, i))
+        changed = tuple(sorted(set(changed)))
+        if changed:
+            new = list(key)
+            for p, i in changed:
+                new[p] = i
+            self.cur = tuple(new)
+        else:
+            self.cur = key
+        return changed
+
     def restore(self, key: tuple) -> None:
         cur = self.cur
         comps = self.comps
@@ -65,16 +119,6 @@ class Codec:
         """The ``World.snapshot()`` of the state ``key`` (restores it)."""
         self.restore(key)
         return self.world.snapshot()
-
-
-def do_step(world, tid: int) -> None:
-    """One scheduler step of task ``tid`` (the core of ``sched.Run.step``); raises InvariantViolation."""
-    t = world.tasks[tid]
-    world.touched = None
-    world.design.do_step(world, t)
-    invariants.check_state(world, world.touched)
-    if world.all_finished():
-        invariants.check_final(world)
 
 
 class Stop(Exception):
@@ -94,9 +138,14 @@ class Graph:
     """
 
     def __init__(self, world, *, keep_edges: bool, goal_fns=(), max_states: int | None = None,
-                 max_seconds: float | None = None, progress=None):
+                 max_seconds: float | None = None, progress=None, verify: bool = False):
         self.world = world
         self.codec = Codec(world)
+        self._tasks = list(world.tasks)  # the real Task objects (the memos swap world.tasks while tracing)
+        self.memo = Memo(world, self.codec, verify=verify)  # steps, by (task, its component)
+        self.task_memo = Memo(world, self.codec, verify=verify)  # (can run, finished), by (task, its component)
+        self.goal_memo = Memo(world, self.codec, verify=verify)  # the liveness goal bits
+        self.check_memo = Memo(world, self.codec, verify=verify)  # the state invariants, by the io_end touched
         self.keep_edges = keep_edges
         self.goal_fns = list(goal_fns)
         self.max_states = max_states
@@ -130,13 +179,14 @@ class Graph:
     def search(self, *, stop_on_violation: bool = True, stop_on_deadlock: bool = True,
                until_goal: int | None = None) -> None:
         """Expand states breadth-first until done, a bound, a violation/deadlock (if asked) or, with
-        ``until_goal`` (a goal bit), the first state that reached that goal."""
+        ``until_goal`` (a goal bit), the first state that reached that goal.
+
+        Steps and the per-state questions (can a task run, has it finished, which goals hold) go
+        through memos (``explore.memo``): each runs for real only the first time the components it
+        reads take those values, so most transitions cost a few dictionary look-ups. The look-ups
+        are written out inline below (``Memo.find`` is the same walk): this loop is the hot path."""
         w = self.world
         codec = self.codec
-        tasks = w.tasks
-        can_run = w.can_run
-        all_finished = w.all_finished
-        goal_fns = self.goal_fns
         keep_edges = self.keep_edges
         index = self.index
         keys, depth = self.keys, self.depth
@@ -144,9 +194,19 @@ class Graph:
         max_states = self.max_states
         max_seconds = self.max_seconds
         progress = self.progress
-        restore, encode = codec.restore, codec.encode
-        design_step = w.design.do_step
-        check_state, check_final = invariants.check_state, invariants.check_final
+        restore = codec.restore
+        steps, about, goal_memo, checks = self.memo, self.task_memo, self.goal_memo, self.check_memo
+        verify = steps.verify
+        step_get, about_get, check_get = steps.table.get, about.table.get, checks.table.get
+        check_state = self._check_state
+        run_step, about_task = self._run_step, self._about
+        parent_l, ptask_l = self.parent, self.ptask
+        goal_bits = list(enumerate(self.goal_fns))
+        check_final = invariants.check_final
+        tb = steps.task_base
+        m = len(w.tasks)
+        tids = range(m)
+        transitions = self.transitions
         if not keys:
             self._add(codec.encode(), -1, -1, 0)
         sid = self.expanded
@@ -158,15 +218,27 @@ class Graph:
                     if progress is not None:
                         progress(len(keys), sid)
                 key = keys[sid]
-                restore(key)
-                runnable = [t.tid for t in tasks if can_run(t)]
+                runnable = []
                 mask = 0
-                for tid in runnable:
-                    mask |= 1 << tid
+                finished = True
+                for tid in tids:
+                    h = key[tb + tid] * m + tid
+                    node = None if verify else about_get(h)
+                    while type(node) is list:
+                        node = node[1].get(key[node[0]])
+                    can, fin = node[0] if node is not None else about.value(h, key, about_task, tid)
+                    if can:
+                        runnable.append(tid)
+                        mask |= 1 << tid
+                    if not fin:
+                        finished = False
                 enabled_l.append(mask)
                 g = 0
-                for bit, fn in enumerate(goal_fns):
-                    if fn(w):
+                for bit, fn in goal_bits:
+                    node = None if verify else goal_memo.table.get(bit)
+                    while type(node) is list:
+                        node = node[1].get(key[node[0]])
+                    if (node[0] if node is not None else goal_memo.value(bit, key, fn, w)):
                         g |= 1 << bit
                 goals_l.append(g)
                 if until_goal is not None and g & until_goal:
@@ -175,7 +247,7 @@ class Graph:
                         edges_l.append(())
                     self.expanded = sid + 1
                     return
-                if not runnable and not all_finished():
+                if not runnable and not finished:
                     if self.deadlock is None:
                         self.deadlock = sid
                     if stop_on_deadlock:
@@ -186,16 +258,32 @@ class Graph:
                 out = []
                 d1 = depth[sid] + 1
                 for tid in runnable:
-                    restore(key)
-                    try:
-                        t = tasks[tid]  # inlined do_step(): this loop is the explorer's hot path
-                        w.touched = None
-                        design_step(w, t)
-                        check_state(w, w.touched)
-                        if all_finished():
-                            check_final(w)
-                    except InvariantViolation as v:
-                        codec.cur = None  # the World is half-way through a step: restore it in full
+                    pos = tb + tid
+                    head = key[pos] * m + tid
+                    node = None if verify else step_get(head)
+                    while type(node) is list:
+                        node = node[1].get(key[node[0]])
+                    changed, v, fin, touched = node if node is not None else steps.step(head, key, tid, run_step)
+                    if v is None:
+                        if changed:
+                            nk = list(key)
+                            for p, c in changed:
+                                nk[p] = c
+                            nkey = tuple(nk)
+                        else:
+                            nkey = key
+                        # the state invariants, on the successor (memoized on what they read)
+                        node = None if verify else check_get(touched)
+                        while type(node) is list:
+                            node = node[1].get(nkey[node[0]])
+                        v = node[0] if node is not None else checks.value(touched, nkey, check_state, touched)
+                        if v is None and fin and self._all_finished(nkey):  # the stepper finished: all?
+                            restore(nkey)
+                            try:
+                                check_final(w)
+                            except InvariantViolation as e:
+                                v = e
+                    if v is not None:
                         if self.violation is None:
                             self.violation = (sid, tid, v)
                         if stop_on_violation:
@@ -204,13 +292,17 @@ class Graph:
                             self.expanded = sid + 1
                             return
                         continue
-                    nkey = encode()
-                    self.transitions += 1
+                    transitions += 1
                     nid = index.get(nkey)
-                    if nid is None:
-                        if max_states is not None and len(keys) >= max_states:
+                    if nid is None:  # self._add(), written out
+                        nid = len(keys)
+                        if max_states is not None and nid >= max_states:
                             raise Stop("max_states")
-                        nid = self._add(nkey, sid, tid, d1)
+                        index[nkey] = nid
+                        keys.append(nkey)
+                        parent_l.append(sid)
+                        ptask_l.append(tid)
+                        depth.append(d1)
                     if keep_edges:
                         out.append(tid)
                         out.append(nid)
@@ -224,6 +316,45 @@ class Graph:
         except KeyboardInterrupt:
             self._trim(sid)
             self.stopped = "interrupted"
+        finally:
+            self.transitions = transitions
+
+    def _all_finished(self, key: tuple) -> bool:
+        """Has every task finished in state ``key``?"""
+        about = self.task_memo
+        tb = about.task_base
+        m = len(self.world.tasks)
+        for tid in range(m):
+            h = key[tb + tid] * m + tid
+            found = about.find(h, key)
+            if not (found[0] if found is not None else about.value(h, key, self._about, tid))[1]:
+                return False
+        return True
+
+    # What the memos run for real (on the World restored to the state in question).
+    # Together, _run_step, _check_state and check_final are ``sched.Run.step`` without the trace.
+    def _run_step(self, tid: int) -> tuple[bool, int | None]:
+        """One scheduler step; returns whether the task has finished and the io_end the step touched
+        (what the ``state`` invariants look at next)."""
+        w = self.world
+        t = self._tasks[tid]
+        w.touched = None
+        w.design.do_step(w, t)
+        return w.finished(t), w.touched
+
+    def _check_state(self, touched: int | None) -> InvariantViolation | None:
+        """The ``state`` invariants after a step that touched io_end ``touched``: the violation, or None."""
+        try:
+            invariants.check_state(self.world, touched)
+        except InvariantViolation as v:
+            return v
+        return None
+
+    def _about(self, tid: int) -> tuple[bool, bool]:
+        """``(can run, has finished)`` for task ``tid``."""
+        w = self.world
+        t = self._tasks[tid]
+        return w.can_run(t), w.finished(t)
 
     def _trim(self, sid: int) -> None:
         """Forget the half-expanded state ``sid`` (its lists may be one entry ahead)."""

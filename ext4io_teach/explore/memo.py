@@ -1,0 +1,232 @@
+"""A memo of steps: a step's effect is a function of the state components it reads.
+
+The explorer's state key is a tuple of interned component numbers, one per part of the model
+(``io#0 .. io#N-1``, each field of the inode, the workqueue, ``task 0 .. task M-1``; see
+``engine.Codec``). A step of task ``t`` always reads ``t``; which io_ends, inode fields and other
+tasks it reads depends on what it finds. The memo runs a step once for real, with the World's
+``ios``, ``tasks``, ``inode`` and ``wq`` swapped for tracking stand-ins that log the position of
+every component the code reaches, and files the outcome under the head ``(t, t's component)`` in a
+small decision tree: each branch is the next position the code read, keyed by the component found
+there; a leaf holds
+
+* the components the step changed (``(position, new component)`` pairs), whether ``t`` has finished
+  and which io_end it touched, or
+* the invariant violation it raised.
+
+Next time, the explorer walks the tree with the new state's components. The code is deterministic:
+with the same values at the positions read so far it reads the same next position, so reaching a
+leaf means the step would read exactly the same values and do exactly the same thing, and the
+explorer builds the successor's key from the parent's key and the stored changes without touching
+the World. Everything a step writes it reaches first through those stand-ins, so the changed
+positions are among the ones it read (or ``t``).
+
+The same holds for questions about a state that change nothing and return a value: can task ``t``
+run and has it finished, do the ``state`` invariants hold after a step that touched io#k, is a
+liveness goal reached. ``explore.engine.Graph`` asks all of them through memos.
+
+The rule the memo relies on, kept by the model: state lives only in those components, and code
+reaches io_ends and tasks only through ``world.ios`` / ``world.tasks`` (no stored references).
+``verify=True`` runs every question for real as well and fails on any difference; the tests use it
+on every design and scenario, and show that it catches a step that breaks the rule.
+
+SIMPLIFICATION: statistics (``world.stats``) are not state and are not replayed on a memo hit; the
+explorer reports none.
+"""
+
+from __future__ import annotations
+
+from ..errors import InvariantViolation
+
+
+class _Tracked(list):
+    """A copy of ``world.ios`` or ``world.tasks`` (same objects) that logs the state-key position of
+    every element the code reaches: by index, by iteration, by slice or membership test."""
+
+    __slots__ = ("log", "base", "n")
+
+    def __init__(self, items, base: int, log: list):
+        super().__init__(items)
+        self.base = base
+        self.n = len(items)
+        self.log = log
+
+    def _all(self) -> None:
+        self.log.extend(range(self.base, self.base + self.n))
+
+    def __getitem__(self, i):
+        if type(i) is int:
+            self.log.append(self.base + (i if i >= 0 else i + self.n))
+        else:
+            self._all()
+        return list.__getitem__(self, i)
+
+    def __iter__(self):
+        self._all()
+        return list.__iter__(self)
+
+    def __reversed__(self):
+        self._all()
+        return list.__reversed__(self)
+
+    def __contains__(self, x):
+        self._all()
+        return list.__contains__(self, x)
+
+    def index(self, *args):
+        self._all()
+        return list.index(self, *args)
+
+    def count(self, x):
+        self._all()
+        return list.count(self, x)
+
+    def copy(self):
+        self._all()
+        return list(list.__iter__(self))
+
+
+class _TrackedObject:
+    """Stands in for ``world.inode`` or ``world.wq``: reading or writing an attribute logs the position
+    of the component that holds it (``positions``: attribute -> position; any other name logs all)."""
+
+    __slots__ = ("_obj", "_positions", "_all", "_log")
+
+    def __init__(self, obj, positions: dict, log: list):
+        object.__setattr__(self, "_obj", obj)
+        object.__setattr__(self, "_positions", positions)
+        object.__setattr__(self, "_all", sorted(set(positions.values())))
+        object.__setattr__(self, "_log", log)
+
+    def _touch(self, name) -> None:
+        p = self._positions.get(name)
+        if p is None:
+            self._log.extend(self._all)
+        else:
+            self._log.append(p)
+
+    def __getattr__(self, name):
+        self._touch(name)
+        return getattr(self._obj, name)
+
+    def __setattr__(self, name, value):
+        self._touch(name)
+        setattr(self._obj, name, value)
+
+
+class Memo:
+    """Memoized steps and state predicates for one World and its ``Codec``."""
+
+    def __init__(self, world, codec, *, verify: bool = False):
+        self.world = world
+        self.verify = verify
+        self.codec = codec
+        self.task_base = codec.task_base
+        self.log: list[int] = []
+        self._ios = _Tracked(world.ios, 0, self.log)
+        self._tasks = _Tracked(world.tasks, codec.task_base, self.log)
+        self._inode = _TrackedObject(world.inode, codec.inode_pos, self.log)
+        self._wq = _TrackedObject(world.wq, {name: codec.wq_pos for name in type(world.wq).__slots__}, self.log)
+        self.table: dict = {}
+        self.misses = 0  # questions answered by running the code for real
+
+    # ----------------------------------------------------------------- lookup
+    def find(self, head, key: tuple):
+        """The stored outcome for ``head`` and the components of ``key`` it depends on, or None.
+        (With ``verify``, callers go to ``step``/``value`` instead, which run the code and compare.)"""
+        if self.verify:
+            return None
+        node = self.table.get(head)
+        while type(node) is list:  # a branch [position, {component: node}]
+            node = node[1].get(key[node[0]])
+        return node
+
+    def _stored(self, head, key: tuple):
+        node = self.table.get(head)
+        while type(node) is list:
+            node = node[1].get(key[node[0]])
+        return node
+
+    def _store(self, head, key: tuple, reads, outcome) -> None:
+        """File ``outcome`` under ``head`` and the components of ``key`` at ``reads`` (positions in the
+        order the code first read them)."""
+        table = self.table
+        holder, slot = table, head
+        for p in reads:
+            node = holder.get(slot)
+            if node is None:
+                node = holder[slot] = [p, {}]
+            elif type(node) is not list or node[0] != p:
+                raise AssertionError(f"memo: the code read position {p} where an earlier run with the same "
+                                     f"values read {node[0] if type(node) is list else 'nothing more'}")
+            holder, slot = node[1], key[p]
+        if slot in holder:
+            raise AssertionError("memo: an outcome is already stored for these values")
+        holder[slot] = outcome
+
+    # ----------------------------------------------------------------- running for real
+    def _traced(self, fn, *args):
+        """Run ``fn(*args)`` on the World (already restored) with the tracking lists in place; returns
+        ``(value, violation, positions read)``."""
+        w = self.world
+        log = self.log
+        log.clear()
+        real = w.ios, w.tasks, w.inode, w.wq
+        w.ios, w.tasks, w.inode, w.wq = self._ios, self._tasks, self._inode, self._wq
+        value = violation = None
+        try:
+            value = fn(*args)
+        except InvariantViolation as v:
+            violation = v
+        finally:
+            w.ios, w.tasks, w.inode, w.wq = real
+        return value, violation, log
+
+    def step(self, head, key: tuple, tid: int, run_step):
+        """Outcome of task ``tid``'s step from state ``key``: ``(changes, None, finished, touched)`` with
+        the changed ``(position, component)`` pairs, whether the task has finished after it and the
+        io_end it touched, or ``(None, violation, False, None)``. ``run_step(tid)`` runs the step on the
+        World and returns ``(finished, touched)``."""
+        found = self._stored(head, key)
+        if found is not None and not self.verify:
+            return found
+        self.misses += 1
+        codec = self.codec
+        codec.restore(key)
+        value, violation, log = self._traced(run_step, tid)
+        own = self.task_base + tid
+        reads = [p for p in dict.fromkeys(log) if p != own]
+        if violation is not None:
+            codec.cur = None  # the World is half-way through a step: restore it in full next time
+            outcome = (None, violation, False, None)
+        else:
+            changed = codec.reencode(key, (own, *reads))
+            outcome = (changed, None, *value)
+        if found is not None:
+            self._compare(head, found, outcome)
+            return found
+        self._store(head, key, reads, outcome)
+        return outcome
+
+    def value(self, head, key: tuple, fn, *args):
+        """A memoized predicate ``fn(*args)`` of the state ``key`` (it must not change the World)."""
+        found = self._stored(head, key)
+        if found is not None and not self.verify:
+            return found[0]
+        self.misses += 1
+        self.codec.restore(key)
+        value, violation, log = self._traced(fn, *args)
+        if violation is not None:
+            raise violation
+        if found is not None:
+            self._compare(head, found, (value,))
+            return found[0]
+        self._store(head, key, list(dict.fromkeys(log)), (value,))
+        return value
+
+    @staticmethod
+    def _compare(head, stored, real) -> None:
+        """``verify``: the memo's answer must be what running it for real gives."""
+        def plain(outcome):
+            return tuple((o.invariant, o.message) if isinstance(o, InvariantViolation) else o for o in outcome)
+        if plain(stored) != plain(real):
+            raise AssertionError(f"memo mismatch at {head}: stored {plain(stored)}, real {plain(real)}")
