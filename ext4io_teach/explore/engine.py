@@ -16,6 +16,7 @@ the code (``verify``) to keep the two in agreement.
 
 from __future__ import annotations
 
+import gc
 import time
 
 from .. import invariants
@@ -178,6 +179,19 @@ class Graph:
 
     def search(self, *, stop_on_violation: bool = True, stop_on_deadlock: bool = True,
                until_goal: int | None = None) -> None:
+        """See ``_search``. Python's cyclic garbage collector is paused meanwhile: the search makes
+        millions of small tuples that are never part of a cycle, and the collector would otherwise
+        re-scan every one of them again and again (about a tenth of the time at N = 4)."""
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            self._search(stop_on_violation=stop_on_violation, stop_on_deadlock=stop_on_deadlock,
+                         until_goal=until_goal)
+        finally:
+            if was_enabled:
+                gc.enable()
+
+    def _search(self, *, stop_on_violation: bool, stop_on_deadlock: bool, until_goal: int | None) -> None:
         """Expand states breadth-first until done, a bound, a violation/deadlock (if asked) or, with
         ``until_goal`` (a goal bit), the first state that reached that goal.
 
