@@ -35,7 +35,7 @@ from .costs import DEFAULT_COSTS, CostModel
 from .designs import get_design
 from .designs.base import Design
 from .errors import bad_input
-from .invariants import check_state
+from .invariants import state_checker
 from .timed_roles import INF, TimedWorld, roles_for, timed_design
 from .workload import Workload
 
@@ -389,11 +389,13 @@ class _Engine:
         i_mutex = inode.i_mutex
         design = w.design
         table = design.table
-        local_pcs = design._local_pcs
-        settle = design.settle
-        # Design.do_step written out below; a design that replaces it (none does) goes through its own
-        own_do_step = None if type(design).do_step is Design.do_step else design.do_step
+        local_get = design._locals.get
+        # Design.do_step and Design.settle written out below; a design that replaces either (none does)
+        # goes through its own do_step
+        cls = type(design)
+        own_do_step = None if cls.do_step is Design.do_step and cls.settle is Design.settle else design.do_step
         can_run = w.can_run
+        check_state = state_checker(w)
         start_at, complete_at, add_entry, guards = w.start_at, w.complete_at, w._add_entry, w._guards
         cost_of = self.cost
         ctx_us = self.ctx_us
@@ -486,11 +488,16 @@ class _Engine:
                 if own_do_step is None:
                     spec, method = table[pc]
                     kind, text, io = method(w, t)
-                    if t.waits_for is None and t.pc in local_pcs:  # what settle() would do, without the call
-                        settle(w, t)
+                    if t.waits_for is None:  # settle(): run the local control flow that follows
+                        m = local_get(t.pc)
+                        while m is not None:
+                            m(w, t)
+                            if t.waits_for is not None:
+                                break
+                            m = local_get(t.pc)
                 else:
                     spec, kind, text, io = own_do_step(w, t)
-                check_state(w, w.touched)
+                check_state(w.touched)
                 n_steps += 1
                 cost = cost_of[kind]
                 if cpu_last[c] != tid:

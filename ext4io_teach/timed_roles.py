@@ -33,7 +33,11 @@ INF = 1 << 62
 
 
 def _slot_guard(w, t):
-    return w.submit_ready(t)
+    """``TimedWorld.submit_ready`` written out (the engine asks it after most steps of a submitter)."""
+    L = w.load
+    if w.next_write >= L.writes and (w.next_read >= L.reads or w.writes_done != L.writes):
+        return False
+    return w.full[w.sub_of[t.tid]] < L.contexts
 
 
 class TimedRoles:
@@ -149,7 +153,8 @@ class TimedWorld(World):
         self.submitted_at = [INF] * load.writes
         self.ctx_of = [0] * load.writes
         n_ctx = load.submitters * load.contexts
-        self.inflight = [0] * n_ctx
+        self.inflight = [0] * n_ctx  # IOs in flight per context (``depth`` at most)
+        self.full = [0] * load.submitters  # per submitter: its contexts with ``depth`` IOs in flight
         self.next_write = 0
         self.writes_done = 0  # aio_complete'd writes
         self.next_read = 0
@@ -160,13 +165,19 @@ class TimedWorld(World):
         self.started = [0] * len(roles)
         subs = [tid for tid, (_, role) in enumerate(roles) if role == "submit"]
         self.sub_of = {tid: i for i, tid in enumerate(subs)}
-        self._ctx_range = {tid: range(i * load.contexts, (i + 1) * load.contexts) for i, tid in enumerate(subs)}
         self.truncates: list[tuple[int, int]] = []  # (called, returned) of each finished truncate
         self.truncate_calls = 0
         self.fsyncs: list[tuple[int, int]] = []
         self.conv_latency: list[int] = []
         self.rr = [0] * load.submitters
         self.reserved: dict[int, tuple] = {}
+        # ``rng.randint(-j, j)`` is ``-j + rng._randbelow(2 * j + 1)`` (CPython's randrange), without
+        # two calls of argument checks per IO; tests/test_timed_speed.py checks they agree
+        self._randbelow = rng._randbelow
+        self._per_io = load.per_io_us
+        self._jitter = load.jitter_pct
+        self._jitter_us = self._per_io * load.jitter_pct // 100
+        self._latency = load.device_latency_us
         self.timers_changed = False  # a sleeper's wake_time may have moved (the engine re-reads them)
         self._add_entry = design.ADD_ENTRY
         self._guards = {pc: spec.guard for pc, (spec, _) in design.table.items()}
@@ -212,42 +223,43 @@ class TimedWorld(World):
         return self.writes_done == L.writes and self.reads_done == L.reads
 
     # ------------------------------------------------------------ submission
-    def _my_contexts(self, t) -> range:
-        c = self.load.contexts
-        i = self.sub_of[t.tid]
-        return range(i * c, i * c + c)
-
-    def _stage(self, t):
-        L = self.load
-        if self.next_write < L.writes:
-            return "write"
-        if self.next_read < L.reads and self.writes_done == L.writes:
-            return "read"
-        return None
-
     def has_more(self, t) -> bool:
         L = self.load
         return self.next_write < L.writes or self.next_read < L.reads
 
     def submit_ready(self, t) -> bool:
-        L = self.load
-        if self.next_write >= L.writes and (self.next_read >= L.reads or self.writes_done != L.writes):
-            return False  # _stage(t) is None
-        ctxs = self._ctx_range[t.tid]
-        return min(self.inflight[ctxs.start:ctxs.stop]) < self.load.depth  # a context with a free slot
+        """``t`` has an IO to start (a write; a read once every write has completed) and a context with a free
+        slot."""
+        return _slot_guard(self, t)
+
+    def _in_flight(self, c: int, delta: int) -> None:
+        """One more (``delta`` 1) or one fewer (-1) IO in flight in context ``c``; keeps ``full``."""
+        depth = self.load.depth
+        old = self.inflight[c]
+        self.inflight[c] = old + delta
+        if delta > 0:
+            if old + 1 == depth:
+                self.full[c // self.load.contexts] += 1
+        elif old == depth:
+            self.full[c // self.load.contexts] -= 1
 
     def reserve(self, t) -> None:
         """Take a slot in the next context (round robin) that has one, for the next IO of the stage."""
-        stage = self._stage(t)
-        ctxs = self._my_contexts(t)
-        n = len(ctxs)
+        L = self.load
+        write = self.next_write < L.writes  # else a read
+        n = L.contexts
+        sub = self.sub_of[t.tid]
+        first = sub * n
+        inflight = self.inflight
+        depth = L.depth
+        rr = self.rr[sub]
         for i in range(n):
-            c = ctxs[(self.rr[self.sub_of[t.tid]] + i) % n]
-            if self.inflight[c] < self.load.depth:
+            c = first + (rr + i) % n
+            if inflight[c] < depth:
                 break
-        self.rr[self.sub_of[t.tid]] = (c - ctxs[0] + 1) % n
-        self.inflight[c] += 1
-        if stage == "write":
+        self.rr[sub] = (c - first + 1) % n
+        self._in_flight(c, 1)
+        if write:
             k = self.next_write
             self.next_write += 1
         else:
@@ -256,12 +268,11 @@ class TimedWorld(World):
         self.reserved[t.tid] = (k, c)
 
     def _device_time(self) -> int:
-        L = self.load
-        per = L.per_io_us
-        if L.jitter_pct:
-            j = per * L.jitter_pct // 100
-            per = max(1, per + self.rng.randint(-j, j))
-        done = max(self.now + L.device_latency_us, self.device_free + per)
+        per = self._per_io
+        if self._jitter:
+            j = self._jitter_us
+            per = max(1, per - j + self._randbelow(2 * j + 1))  # rng.randint(-j, j)
+        done = max(self.now + self._latency, self.device_free + per)
         self.device_free = done
         return done
 
@@ -291,7 +302,7 @@ class TimedWorld(World):
         while ev and ev[0][0] <= until:
             _, _, c = heapq.heappop(ev)
             self.inode.dio_count -= 1
-            self.inflight[c] -= 1
+            self._in_flight(c, -1)
             self.reads_done += 1
             any_done = True
         return any_done
@@ -299,7 +310,7 @@ class TimedWorld(World):
     # ------------------------------------------------------------ hooks on primitives
     def aio_complete(self, t, k):
         super().aio_complete(t, k)
-        self.inflight[self.ctx_of[k]] -= 1
+        self._in_flight(self.ctx_of[k], -1)
         self.writes_done += 1
         self.conv_latency.append(self.now - self.complete_at[k])
 

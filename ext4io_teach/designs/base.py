@@ -96,7 +96,9 @@ class Design:
 
     def __init__(self):
         self.table = {pc: (spec, getattr(self, spec.method)) for pc, spec in self._pcs.items()}
-        self._local_pcs = frozenset(pc for pc, (spec, _) in self.table.items() if spec.local)
+        # configuration derived from the table, not state: the local pcs and their methods
+        self._locals = {pc: method for pc, (spec, method) in self.table.items() if spec.local}
+        self._local_pcs = frozenset(self._locals)
 
     # ---------------------------------------------------------------- engine
     def entry(self, role: str) -> str:
@@ -105,10 +107,12 @@ class Design:
 
     def settle(self, w, t) -> None:
         """Run local control flow until the task stands at a step (or has finished)."""
-        table = self.table
-        while t.pc != "done" and t.waits_for is None:
-            spec, method = table[t.pc]
-            if not spec.local:
+        local = self._locals.get
+        while t.waits_for is None:
+            method = local(t.pc)
+            if method is None:
+                if t.pc != "done":
+                    self.table[t.pc]  # an unknown pc raises KeyError, as it always did
                 return
             method(w, t)
 
