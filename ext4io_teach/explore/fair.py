@@ -105,8 +105,9 @@ def components(graph) -> tuple[list[Component], list[int]]:
     for s in range(n):
         members.setdefault(comp[s], []).append(s)
     out = []
+    edges = graph.edges
     for cid, ms in members.items():
-        if len(ms) == 1 and not any(graph.edges[ms[0]][i] == ms[0] for i in range(1, len(graph.edges[ms[0]]), 2)):
+        if len(ms) == 1 and ms[0] not in edges[ms[0]][1::2]:
             continue  # a single state without a self-loop: no run stays here
         c = Component(cid, ms)
         internal = False
