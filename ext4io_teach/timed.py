@@ -135,6 +135,13 @@ def run_timed(workload: Workload, design: str = "new", *, cpus: int = 2, seed: i
     return run
 
 
+# why a sleeping task is not runnable, as the engine last found it (``_Engine.why``): until then it
+# needs a full look; a queued lock waiter stays put until the lock is handed to it; a closed time
+# gate stays closed until its time (or until an IO is submitted: ``timers_changed``); a failing
+# guard is all that holds back a task that is not waiting for a lock or a time
+UNKNOWN, LOCKED, TIMED, GUARDED = range(4)
+
+
 class _Engine:
     def __init__(self, w: TimedWorld, cpus: int, costs: CostModel, limit: int, keep_steps: bool, ff: bool):
         self.w = w
@@ -160,6 +167,8 @@ class _Engine:
         self.events: list = []
         self.runq: deque = deque()
         self.sleepers: set = set(range(n))
+        self.why = [UNKNOWN] * n  # see UNKNOWN .. GUARDED; ``why_arg``: the gate's time or the guard
+        self.why_arg: list = [None] * n
         self.spinners: set = set()
         self.segs = [[] for _ in range(n)]
         # CPU µs per task and activity index while running (None: never charged), and the order in
@@ -174,7 +183,7 @@ class _Engine:
         self.next_sample = 0
         self.steps = [] if keep_steps else None
         self.n_steps = 0
-        self.now = 0
+        self.now = 0  # set at the end (while running, the time is ``w.now``)
         self.outcome = "completed"
         self.ffs: list = []
         self.inv_start = 0  # the worker's current invocation: start time, bookkeeping µs so far
@@ -246,7 +255,8 @@ class _Engine:
             self.runq.appendleft(tid)
         else:
             self.runq.append(tid)
-        self.dispatch(now)
+        if -1 in self.cpu_task:
+            self.dispatch(now)
 
     def dispatch(self, now: int) -> None:
         runq, cpu_task, cpu_last, cpu_free = self.runq, self.cpu_task, self.cpu_last, self.cpu_free
@@ -281,43 +291,74 @@ class _Engine:
         self.cpu_free[c] = at
         self.cpu_of[tid] = -1
         if self.runq:
-            self.dispatch(self.now)
+            self.dispatch(self.w.now)
 
     def go_to_sleep(self, tid: int, at: int) -> None:
         self.release(tid, at)
         self.state[tid] = SLEEP
         self.sleepers.add(tid)
+        self.why[tid] = UNKNOWN
         wt = self.w.wake_time(self.w.tasks[tid])
         if wt < INF:
             self.schedule(tid, wt)
 
     def wake(self, now: int) -> None:
-        """Tasks the last change made runnable: sleepers whose guard now holds, spinners handed the lock.
-        The test is ``TimedWorld.can_run`` written out (this runs after a good part of all steps)."""
+        """Tasks the last change made runnable: sleepers whose guard now holds (``TimedWorld.can_run``,
+        written out), in task-id order, and spinners handed the lock. A sleeper is looked at in full only
+        when what held it back may have changed (see ``UNKNOWN`` .. ``GUARDED``) or a timer moved."""
         w = self.w
         timers = w.timers_changed
         w.timers_changed = False
         sleepers = self.sleepers
         if sleepers:
             tasks = w.tasks
-            start_at = w.start_at
-            complete_at = w.complete_at
-            add_entry = w._add_entry
-            guards = w._guards
-            for s in sorted(sleepers) if len(sleepers) > 1 else tuple(sleepers):
+            why, why_arg = self.why, self.why_arg
+            woken = None
+            for s in sleepers:
+                y = why[s]
+                if y and not timers:
+                    if y == TIMED:
+                        if now < why_arg[s]:
+                            continue
+                    elif y == GUARDED:
+                        if why_arg[s](w, tasks[s]):
+                            if woken is None:
+                                woken = [s]
+                            else:
+                                woken.append(s)
+                        continue
+                    elif tasks[s].waits_for is not None:
+                        continue
                 t = tasks[s]
                 pc = t.pc
-                if t.waits_for is None and pc != "done" and now >= start_at[s] and not (
-                        pc == add_entry and t.role == "dio" and complete_at[t.io] > now):
-                    guard = guards[pc]
+                if t.waits_for is not None or pc == "done":
+                    why[s] = LOCKED
+                elif now < w.start_at[s]:
+                    why[s] = TIMED
+                    why_arg[s] = w.start_at[s]
+                elif pc == w._add_entry and t.role == "dio" and w.complete_at[t.io] > now:
+                    why[s] = TIMED
+                    why_arg[s] = w.complete_at[t.io]
+                else:
+                    guard = w._guards[pc]
                     if guard is None or guard(w, t):
-                        sleepers.discard(s)
-                        self.make_ready(s, now)
+                        if woken is None:
+                            woken = [s]
+                        else:
+                            woken.append(s)
                         continue
+                    why[s] = GUARDED
+                    why_arg[s] = guard
                 if timers:
                     wt = w.wake_time(t)
                     if now < wt < INF:
                         self.schedule(s, wt)
+            if woken is not None:
+                if len(woken) > 1:
+                    woken.sort()
+                for s in woken:
+                    sleepers.discard(s)
+                    self.make_ready(s, now)
         if self.spinners:
             tasks = w.tasks
             for s in sorted(self.spinners):
@@ -336,7 +377,7 @@ class _Engine:
         w = self.w
         w.timers_changed = True
         before = len(self.events) + len(self.runq)
-        self.wake(self.now)
+        self.wake(w.now)
         return len(self.events) + len(self.runq) > before
 
     def act_of(self, role: str, pc: str) -> int:
@@ -396,8 +437,9 @@ class _Engine:
         own_do_step = None if cls.do_step is Design.do_step and cls.settle is Design.settle else design.do_step
         can_run = w.can_run
         check_state = state_checker(w)
-        start_at, complete_at, add_entry, guards = w.start_at, w.complete_at, w._add_entry, w._guards
+        start_at, complete_at, add_entry = w.start_at, w.complete_at, w._add_entry
         cost_of = self.cost
+        wakes = {k: k in WAKE_KINDS for k in cost_of}
         ctx_us = self.ctx_us
         steps = self.steps
         holds = self.holds
@@ -410,35 +452,38 @@ class _Engine:
         hold_from = 0
         n_steps = 0
         ff_on = self.ff_on
-        # per task: the task, its activity per pc, its segments and totals
-        acts = {}
+        wake = self.wake
+        # per role: pc -> (step method, activity, guard); per task: what the loop needs of it
+        entries = {}
         per_task = []
         for t in tasks:
-            acts_t = acts.setdefault(t.role, {})
-            per_task.append((t, t.role, is_dio_of[t.tid], t.tid == worker, acts_t, self.segs[t.tid],
-                             self.tot[t.tid]))
-        tot_order = self.tot_order
+            ent = entries.get(t.role)
+            if ent is None:
+                ent = entries[t.role] = {pc: (method, self.act_of(t.role, pc), spec.guard)
+                                         for pc, (spec, method) in table.items()}
+            per_task.append((t, ent, is_dio_of[t.tid], t.tid == worker, self.segs[t.tid], self.tot[t.tid],
+                             self.tot_order[t.tid]))
         while True:
             t_ev = events[0][0] if events else INF
             if dev:
                 t_dev = dev[0][0]
                 if t_dev <= t_ev and t_dev <= limit:
-                    self.now = w.now = t_dev
+                    w.now = t_dev
                     if w.complete_reads(t_dev):
-                        self.wake(t_dev)
+                        wake(t_dev)
                     continue
             if t_ev == INF:
                 if self.sleepers and self.rescan():
                     continue
                 break
             if t_ev > limit:
-                self.now = w.now = limit
+                w.now = limit
                 self.outcome = "time-limit"
                 break
             now, tid, g = heappop(events)
             if g != gen[tid]:
                 continue
-            self.now = w.now = now
+            w.now = now
             st = state[tid]
             if st == SLEEP:
                 t = tasks[tid]
@@ -452,32 +497,49 @@ class _Engine:
                 continue
             if st != RUN:
                 continue
-            # ---- task tid runs on its CPU c from now
-            t, role, is_dio, is_worker, acts_t, segs, tl = per_task[tid]
+            # ---- task tid runs on its CPU c from now, step after step while nothing else is due
+            t, ent, is_dio, is_worker, segs, tl, order = per_task[tid]
             c = cpu_of[tid]
-            checked = False
+            yld = yielding[tid]
+            if yld:
+                yielding[tid] = False
+            # its last segment, extended while the activity stays the same on this CPU without a gap;
+            # ``pend``: µs of that segment not yet added to the task's totals
+            last = segs[-1] if segs else None
+            seg_a = last[2] if last is not None and last[3] == c else -2
+            seg_end = last[1] if last is not None else -1
+            pend = 0
+            n_ev = -1  # len(events) and len(dev) when ``stop_at`` was computed
+            n_dev = -1
+            stop_at = 0
+            first = True
             while True:
                 if runq:
-                    if yielding[tid] or (now - slice_from[tid] >= slice_us and spin.holder != tid) \
+                    if yld or (now - slice_from[tid] >= slice_us and spin.holder != tid) \
                             or (is_dio_of[runq[0]] and spin.holder != tid and not is_dio):
-                        yielding[tid] = False
+                        if pend:
+                            self.charge(tid, seg_a, pend)
                         self.release(tid, now)
                         self.make_ready(tid, now)
                         break
-                yielding[tid] = False
                 pc = t.pc
-                if checked:
-                    # stepping inline: can_run(t) held after the last step and nothing has changed since
-                    # but the time, which only opens time gates (no guard reads the time)
-                    checked = False
-                elif pc == "done":
-                    state[tid] = DONE
-                    self.release(tid, now)
-                    break
-                elif not can_run(t):
-                    self.go_to_sleep(tid, now)
-                    break
+                if first:
+                    first = False
+                    if pc == "done":
+                        state[tid] = DONE
+                        self.release(tid, now)
+                        break
+                    if not can_run(t):
+                        self.go_to_sleep(tid, now)
+                        break
+                    e = ent[pc]
+                # else: stepping inline: the guard held after the last step and nothing has changed since
+                # but the time, which only opens time gates (no guard reads the time)
+                method, a, _ = e
                 if is_worker and pc == "wq.idle":
+                    if pend:
+                        self.charge(tid, seg_a, pend)
+                        pend = 0
                     if self.inv_requeued and ff_on:
                         self.n_steps = n_steps
                         if self.try_fast_forward(now):
@@ -486,7 +548,6 @@ class _Engine:
                     self.inv_start, self.inv_book, self.inv_requeued = now, 0, False
                 w.touched = None
                 if own_do_step is None:
-                    spec, method = table[pc]
                     kind, text, io = method(w, t)
                     if t.waits_for is None:  # settle(): run the local control flow that follows
                         m = local_get(t.pc)
@@ -496,7 +557,7 @@ class _Engine:
                                 break
                             m = local_get(t.pc)
                 else:
-                    spec, kind, text, io = own_do_step(w, t)
+                    _, kind, text, io = own_do_step(w, t)
                 check_state(w.touched)
                 n_steps += 1
                 cost = cost_of[kind]
@@ -507,34 +568,40 @@ class _Engine:
                 # what the step was, for the lanes and the totals
                 if kind == "yield":
                     a = YIELD
+                elif is_worker:
+                    if a == OW_CHECK:
+                        a = REQUEUE if t.pc in ("ow.rq_set", "ow.rq_unlock") else BOOK
+                    if a == REQUEUE:
+                        if not self.inv_requeued:
+                            self.inv_requeued = True
+                            if pend:
+                                self.charge(tid, seg_a, pend)
+                                pend = 0
+                            self.relabel_invocation()
+                            last = segs[-1] if segs else None
+                            seg_a = last[2] if last is not None and last[3] == c else -2
+                            seg_end = last[1] if last is not None else -1
+                    elif a != CONVERTING:
+                        self.inv_book += cost
+                if a == seg_a and now == seg_end:
+                    last[1] = end
+                    pend += cost
                 else:
-                    a = acts_t.get(pc)
-                    if a is None:
-                        a = acts_t[pc] = self.act_of(role, pc)
-                    if is_worker:
-                        if a == OW_CHECK:
-                            a = REQUEUE if t.pc in ("ow.rq_set", "ow.rq_unlock") else BOOK
-                        if a == REQUEUE:
-                            if not self.inv_requeued:
-                                self.inv_requeued = True
-                                self.relabel_invocation()
-                        elif a != CONVERTING:
-                            self.inv_book += cost
-                if segs:
-                    last = segs[-1]
-                    if last[1] == now and last[2] == a and last[3] == c:
-                        last[1] = end
+                    if pend:
+                        self.charge(tid, seg_a, pend)
+                    last = [now, end, a, c]
+                    segs.append(last)
+                    seg_a = a
+                    v = tl[a]
+                    if v is None:
+                        order.append(a)
+                        tl[a] = cost
                     else:
-                        segs.append([now, end, a, c])
-                else:
-                    segs.append([now, end, a, c])
-                v = tl[a]
-                if v is None:
-                    tot_order[tid].append(a)
-                    tl[a] = cost
-                else:
-                    tl[a] = v + cost
+                        tl[a] = v + cost
+                    pend = 0
+                seg_end = end
                 if steps is not None:
+                    spec = table[pc][0]
                     where = f"{spec.func}.{spec.stage}" if spec.stage else (spec.func or "end_io")
                     steps.append((now, end, c, tid, t.name, kind, ACTIVITIES[a], f"{where} {text}"))
                 # i_mutex holder changes
@@ -547,45 +614,64 @@ class _Engine:
                 pc = t.pc
                 wf = t.waits_for
                 if pc == "done":
+                    stay = False
+                    if pend:
+                        self.charge(tid, seg_a, pend)
                     state[tid] = DONE
                     self.release(tid, end)
+                elif wf is not None:
                     stay = False
-                elif wf == "i_completed_io_lock":
-                    state[tid] = SPIN
-                    self.busy_to[tid] = end
-                    self.spinners.add(tid)
-                    stay = False
-                elif wf is None and now >= start_at[tid] and not (
-                        is_dio and pc == add_entry and complete_at[t.io] > now) and (
-                        (guard := guards[pc]) is None or guard(w, t)):
-                    yielding[tid] = kind == "yield"
-                    stay = True
+                    if pend:
+                        self.charge(tid, seg_a, pend)
+                    if wf == "i_completed_io_lock":
+                        state[tid] = SPIN
+                        self.busy_to[tid] = end
+                        self.spinners.add(tid)
+                    else:
+                        self.go_to_sleep(tid, end)
                 else:
-                    self.go_to_sleep(tid, end)
-                    stay = False
-                if kind in WAKE_KINDS:
-                    self.wake(now)
+                    e = ent[pc]
+                    guard = e[2]
+                    if now >= start_at[tid] and not (is_dio and pc == add_entry and complete_at[t.io] > now) and (
+                            guard is None or guard(w, t)):
+                        yld = kind == "yield"
+                        stay = True
+                    else:
+                        stay = False
+                        if pend:
+                            self.charge(tid, seg_a, pend)
+                        self.go_to_sleep(tid, end)
+                if wakes[kind]:
+                    wake(now)
                 if now >= next_sample:
                     samples.append((now, len(inode.completed), inode.dio_count, len(wq_pending), inode.unwritten))
                     next_sample = now + sample_us
                 if not stay:
                     break
                 # the next step of this task is the next event if nothing else is due before it (or at the
-                # same time for a lower task id); else it goes through the heap like any other event
-                if end > limit or (dev and dev[0][0] <= end):
+                # same time for a lower task id); else it goes through the heap like any other event.
+                # Nothing leaves the heaps while this task steps, so their heads move only when they grow.
+                if len(events) != n_ev or len(dev) != n_dev:
+                    n_ev, n_dev = len(events), len(dev)
+                    stop_at = limit + 1
+                    if dev and dev[0][0] < stop_at:
+                        stop_at = dev[0][0]
+                    if events:
+                        head = events[0]
+                        h_at = head[0] if head[1] <= tid else head[0] + 1
+                        if h_at < stop_at:
+                            stop_at = h_at
+                if end >= stop_at:
+                    if pend:
+                        self.charge(tid, seg_a, pend)
+                    if yld:
+                        yielding[tid] = True
                     g = gen[tid] = gen[tid] + 1
                     heappush(events, (end, tid, g))
                     break
-                if events:
-                    head = events[0]
-                    if head[0] < end or (head[0] == end and head[1] <= tid):
-                        g = gen[tid] = gen[tid] + 1
-                        heappush(events, (end, tid, g))
-                        break
-                gen[tid] += 1
-                self.now = w.now = now = end
-                checked = True
+                w.now = now = end
         self.n_steps = n_steps
+        self.now = w.now
         if self.outcome == "completed" and not all(w.finished(t) for t in tasks):
             self.outcome = "stuck"
         if hold_tid is not None:
