@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 
 from .costs import DEFAULT_COSTS, CostModel
 from .designs import get_design
-from .designs.base import Design
+from .designs.base import Design, _idle_guard
 from .errors import bad_input
 from .invariants import state_checker
-from .timed_roles import INF, TimedWorld, roles_for, timed_design
+from .timed_roles import INF, TimedWorld, _slot_guard, roles_for, timed_design
 from .workload import Workload
 
 MAX_CPUS = 64
@@ -307,58 +307,59 @@ class _Engine:
         written out), in task-id order, and spinners handed the lock. A sleeper is looked at in full only
         when what held it back may have changed (see ``UNKNOWN`` .. ``GUARDED``) or a timer moved."""
         w = self.w
-        timers = w.timers_changed
-        w.timers_changed = False
         sleepers = self.sleepers
         if sleepers:
-            tasks = w.tasks
-            why, why_arg = self.why, self.why_arg
             woken = None
-            for s in sleepers:
-                y = why[s]
-                if y and not timers:
+            if w.timers_changed:
+                w.timers_changed = False
+                look = self.look
+                for s in sleepers:
+                    if look(s, now, True):
+                        if woken is None:
+                            woken = [s]
+                        else:
+                            woken.append(s)
+            else:
+                why, why_arg = self.why, self.why_arg
+                for s in sleepers:
+                    y = why[s]
                     if y == TIMED:
                         if now < why_arg[s]:
                             continue
                     elif y == GUARDED:
-                        if why_arg[s](w, tasks[s]):
-                            if woken is None:
-                                woken = [s]
-                            else:
-                                woken.append(s)
-                        continue
-                    elif tasks[s].waits_for is not None:
-                        continue
-                t = tasks[s]
-                pc = t.pc
-                if t.waits_for is not None or pc == "done":
-                    why[s] = LOCKED
-                elif now < w.start_at[s]:
-                    why[s] = TIMED
-                    why_arg[s] = w.start_at[s]
-                elif pc == w._add_entry and t.role == "dio" and w.complete_at[t.io] > now:
-                    why[s] = TIMED
-                    why_arg[s] = w.complete_at[t.io]
-                else:
-                    guard = w._guards[pc]
-                    if guard is None or guard(w, t):
+                        # the guard is all that can have changed; the two common ones written out
+                        g = why_arg[s]
+                        if g is _idle_guard:
+                            if not w.wq.pending:
+                                continue
+                        elif g is _slot_guard:
+                            L = w.load
+                            if w.next_write >= L.writes and (w.next_read >= L.reads or w.writes_done != L.writes):
+                                continue
+                            if w.full[w.sub_of[s]] >= L.contexts:
+                                continue
+                        elif not g(w, w.tasks[s]):
+                            continue
                         if woken is None:
                             woken = [s]
                         else:
                             woken.append(s)
                         continue
-                    why[s] = GUARDED
-                    why_arg[s] = guard
-                if timers:
-                    wt = w.wake_time(t)
-                    if now < wt < INF:
-                        self.schedule(s, wt)
+                    elif y == LOCKED and w.tasks[s].waits_for is not None:
+                        continue
+                    if self.look(s, now, False):
+                        if woken is None:
+                            woken = [s]
+                        else:
+                            woken.append(s)
             if woken is not None:
                 if len(woken) > 1:
                     woken.sort()
                 for s in woken:
                     sleepers.discard(s)
                     self.make_ready(s, now)
+        elif w.timers_changed:
+            w.timers_changed = False
         if self.spinners:
             tasks = w.tasks
             for s in sorted(self.spinners):
@@ -371,6 +372,32 @@ class _Engine:
                     self.charge(s, SPINNING, at - start)
                     self.state[s] = RUN
                     self.schedule(s, at)
+
+    def look(self, s: int, now: int, timers: bool) -> bool:
+        """``TimedWorld.can_run`` for sleeper ``s``, noting why not; with ``timers``, re-arm its timer."""
+        w = self.w
+        t = w.tasks[s]
+        pc = t.pc
+        why = self.why
+        if t.waits_for is not None or pc == "done":
+            why[s] = LOCKED
+        elif now < w.start_at[s]:
+            why[s] = TIMED
+            self.why_arg[s] = w.start_at[s]
+        elif pc == w._add_entry and t.role == "dio" and w.complete_at[t.io] > now:
+            why[s] = TIMED
+            self.why_arg[s] = w.complete_at[t.io]
+        else:
+            guard = w._guards[pc]
+            if guard is None or guard(w, t):
+                return True
+            why[s] = GUARDED
+            self.why_arg[s] = guard
+        if timers:
+            wt = w.wake_time(t)
+            if now < wt < INF:
+                self.schedule(s, wt)
+        return False
 
     def rescan(self) -> bool:
         """Safety net: wake anything runnable and re-arm every timer; True if that found work."""
