@@ -1,5 +1,5 @@
 /*
- * Shared part of the Promela models of the truncate-vs-dio scenario (see README.md here).
+ * Shared part of the Promela models of the truncate-vs-dio scenario (see benchmarks/results_spin.md).
  * Included by old.pml (v3.6, 82e54229) and new.pml (28a535f9, v3.7). Written from the facts in
  * docs/model.md, docs/steps.md and the shared kernel-facts notes, not from kernel source.
  *
