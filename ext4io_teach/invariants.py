@@ -136,7 +136,9 @@ def state_checker(world):
     """``check_state`` bound to one world, the enabled checks looked up once: ``check(touched)`` runs the
     same checks in the same order, with the same messages, as ``check_state(world, touched)`` (timed
     runs call it after each of a million steps; ``tests/test_timed_speed.py`` compares the two). A
-    pending work item is an undrained worker, the first thing ``has_undrained_worker`` asks."""
+    pending work item is an undrained worker, the first thing ``has_undrained_worker`` asks.
+    ``check.per_io`` / ``check.list_check`` say whether it looks at the touched io_end / at a non-empty
+    inode list at all: with neither to look at, a call does nothing."""
     checks = world.checks
     on_list = "inode-list-unwritten" in checks
     cleared = "unwritten-cleared-after-conversion" in checks
@@ -163,6 +165,8 @@ def state_checker(world):
                 world.fail("nonempty-list-has-worker",
                            f"the inode list holds {_ids(completed)} but no queued worker is left to drain it")
 
+    check.per_io = per_io
+    check.list_check = has_worker
     return check
 
 def check_final(world) -> None:

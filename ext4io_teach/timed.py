@@ -464,6 +464,7 @@ class _Engine:
         own_do_step = None if cls.do_step is Design.do_step and cls.settle is Design.settle else design.do_step
         can_run = w.can_run
         check_state = state_checker(w)
+        check_io, check_list = check_state.per_io, check_state.list_check  # when it can find anything
         start_at, complete_at, add_entry = w.start_at, w.complete_at, w._add_entry
         cost_of = self.cost
         wakes = {k: k in WAKE_KINDS for k in cost_of}
@@ -544,8 +545,6 @@ class _Engine:
                 if runq:
                     if yld or (now - slice_from[tid] >= slice_us and spin.holder != tid) \
                             or (is_dio_of[runq[0]] and spin.holder != tid and not is_dio):
-                        if pend:
-                            self.charge(tid, seg_a, pend)
                         self.release(tid, now)
                         self.make_ready(tid, now)
                         break
@@ -556,16 +555,22 @@ class _Engine:
                         state[tid] = DONE
                         self.release(tid, now)
                         break
-                    if not can_run(t):
+                    # can_run(t), written out
+                    if t.waits_for is not None or now < start_at[tid] or (
+                            is_dio and pc == add_entry and complete_at[t.io] > now):
                         self.go_to_sleep(tid, now)
                         break
                     e = ent[pc]
+                    guard = e[2]
+                    if guard is not None and not guard(w, t):
+                        self.go_to_sleep(tid, now)
+                        break
                 # else: stepping inline: the guard held after the last step and nothing has changed since
                 # but the time, which only opens time gates (no guard reads the time)
                 method, a, _ = e
                 if is_worker and pc == "wq.idle":
                     if pend:
-                        self.charge(tid, seg_a, pend)
+                        tl[seg_a] += pend
                         pend = 0
                     if self.inv_requeued and ff_on:
                         self.n_steps = n_steps
@@ -585,7 +590,9 @@ class _Engine:
                             m = local_get(t.pc)
                 else:
                     _, kind, text, io = own_do_step(w, t)
-                check_state(w.touched)
+                tch = w.touched
+                if (tch is not None and check_io) or (check_list and inode.completed):
+                    check_state(tch)
                 n_steps += 1
                 cost = cost_of[kind]
                 if cpu_last[c] != tid:
@@ -602,7 +609,7 @@ class _Engine:
                         if not self.inv_requeued:
                             self.inv_requeued = True
                             if pend:
-                                self.charge(tid, seg_a, pend)
+                                tl[seg_a] += pend
                                 pend = 0
                             self.relabel_invocation()
                             last = segs[-1] if segs else None
@@ -615,7 +622,7 @@ class _Engine:
                     pend += cost
                 else:
                     if pend:
-                        self.charge(tid, seg_a, pend)
+                        tl[seg_a] += pend  # present: charged when its segment began
                     last = [now, end, a, c]
                     segs.append(last)
                     seg_a = a
@@ -642,14 +649,10 @@ class _Engine:
                 wf = t.waits_for
                 if pc == "done":
                     stay = False
-                    if pend:
-                        self.charge(tid, seg_a, pend)
                     state[tid] = DONE
                     self.release(tid, end)
                 elif wf is not None:
                     stay = False
-                    if pend:
-                        self.charge(tid, seg_a, pend)
                     if wf == "i_completed_io_lock":
                         state[tid] = SPIN
                         self.busy_to[tid] = end
@@ -665,8 +668,6 @@ class _Engine:
                         stay = True
                     else:
                         stay = False
-                        if pend:
-                            self.charge(tid, seg_a, pend)
                         self.go_to_sleep(tid, end)
                 if wakes[kind]:
                     wake(now)
@@ -689,14 +690,14 @@ class _Engine:
                         if h_at < stop_at:
                             stop_at = h_at
                 if end >= stop_at:
-                    if pend:
-                        self.charge(tid, seg_a, pend)
                     if yld:
                         yielding[tid] = True
                     g = gen[tid] = gen[tid] + 1
                     heappush(events, (end, tid, g))
                     break
                 w.now = now = end
+            if pend:  # the rest of the task's last segment, into its totals
+                tl[seg_a] += pend
         self.n_steps = n_steps
         self.now = w.now
         if self.outcome == "completed" and not all(w.finished(t) for t in tasks):

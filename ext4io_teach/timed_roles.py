@@ -50,7 +50,8 @@ class TimedRoles:
     # ------------------------------------------------------------ aio submitter
     @local("sub.next", "aio_submit", "next IO: a free slot in one of my contexts, or done")
     def sub_next(self, w, t):
-        t.pc = "sub.lock" if w.has_more(t) else "done"
+        L = w.load
+        t.pc = "sub.lock" if w.next_write < L.writes or w.next_read < L.reads else "done"  # w.has_more(t)
 
     @step("sub.lock", "aio_submit", "mutex_lock(i_mutex)  (generic_file_aio_write / DIO_LOCKING read)",
           guard=_slot_guard, wait_text=lambda w, t: "io_getevents: every context has its IOs in flight")
@@ -258,7 +259,9 @@ class TimedWorld(World):
             if inflight[c] < depth:
                 break
         self.rr[sub] = (c - first + 1) % n
-        self._in_flight(c, 1)
+        inflight[c] += 1  # _in_flight(c, 1)
+        if inflight[c] == depth:
+            self.full[sub] += 1
         if write:
             k = self.next_write
             self.next_write += 1

@@ -76,7 +76,7 @@ class NewDesign(Design):
     def a_splice(self, w, t):
         taken = w.splice_inode_list(t, "unwritten")
         t.pc = "A.unlock"
-        names = ", ".join(f"io#{k}" for k in taken) or "nothing"
+        names = ", ".join([f"io#{k}" for k in taken]) or "nothing"
         return "list", f"take the whole list: {names}", (taken[0] if taken else None)
 
     @step("A.unlock", "flush", "spin_unlock(i_completed_io_lock)", stage="A")
