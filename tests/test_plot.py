@@ -84,3 +84,28 @@ def test_cli_timeline_writes_png_and_csv(tmp_path):
     head = csv.read_text().splitlines()
     assert head[0] == "design,task,tid,cpu,start_us,end_us,activity"
     assert any(",requeue" in line for line in head) and any(line.startswith("new,") for line in head)
+
+
+def _hold_bars_reference(run, tid, bins, t_end):
+    """The plain-Python hold_bars (before it used arrays): holds less than a bin apart as one bar."""
+    holds = sorted((s, e) for h, s, e in run.holds if h == tid and e > s)
+    width = max(1, -(-t_end // bins))
+    bars = []
+    for s, e in holds:
+        if bars and s - bars[-1][1] < width:
+            bars[-1][1] = max(bars[-1][1], e)
+        else:
+            bars.append([s, e])
+    return [(s, e - s) for s, e in bars]
+
+
+def test_hold_bars_merge_holds_less_than_a_bin_apart():
+    run = _runs("seed", 600)["old"]
+    holds = plot._rows(run.holds, 3)
+    for tid in range(len(run.names)):
+        for bins in (3, 40, 10_000):
+            got = plot.hold_bars(run, tid, bins, run.sim_time_us)
+            assert got == plot.hold_bars(run, tid, bins, run.sim_time_us, holds)
+            mine = [(s, e - s) for h, s, e in run.holds if h == tid and e > s]
+            assert got == (mine if len(mine) <= bins else _hold_bars_reference(run, tid, bins, run.sim_time_us))
+            assert all(type(x) is int for bar in got for x in bar)
