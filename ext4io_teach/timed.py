@@ -467,7 +467,7 @@ class _Engine:
         check_io, check_list = check_state.per_io, check_state.list_check  # when it can find anything
         start_at, complete_at, add_entry = w.start_at, w.complete_at, w._add_entry
         cost_of = self.cost
-        wakes = {k: k in WAKE_KINDS for k in cost_of}
+        kinds = {k: (us, k in WAKE_KINDS) for k, us in cost_of.items()}  # kind -> (µs, may wake someone)
         ctx_us = self.ctx_us
         steps = self.steps
         holds = self.holds
@@ -481,13 +481,16 @@ class _Engine:
         n_steps = 0
         ff_on = self.ff_on
         wake = self.wake
-        # per role: pc -> (step method, activity, guard); per task: what the loop needs of it
+        # per role: pc -> (step method, activity, guard, the worker takes a work item); per task: what the
+        # loop needs of it
         entries = {}
         per_task = []
         for t in tasks:
-            ent = entries.get(t.role)
+            key = (t.role, t.tid == worker)
+            ent = entries.get(key)
             if ent is None:
-                ent = entries[t.role] = {pc: (method, self.act_of(t.role, pc), spec.guard)
+                ent = entries[key] = {pc: (method, self.act_of(t.role, pc), spec.guard,
+                                              t.tid == worker and pc == "wq.idle")
                                          for pc, (spec, method) in table.items()}
             per_task.append((t, ent, is_dio_of[t.tid], t.tid == worker, self.segs[t.tid], self.tot[t.tid],
                              self.tot_order[t.tid]))
@@ -541,6 +544,7 @@ class _Engine:
             n_dev = -1
             stop_at = 0
             first = True
+            switch = cpu_last[c] != tid
             while True:
                 if runq:
                     if yld or (now - slice_from[tid] >= slice_us and spin.holder != tid) \
@@ -567,8 +571,8 @@ class _Engine:
                         break
                 # else: stepping inline: the guard held after the last step and nothing has changed since
                 # but the time, which only opens time gates (no guard reads the time)
-                method, a, _ = e
-                if is_worker and pc == "wq.idle":
+                method, a, _, ff_point = e
+                if ff_point:  # the worker takes its next work item
                     if pend:
                         tl[seg_a] += pend
                         pend = 0
@@ -594,10 +598,11 @@ class _Engine:
                 if (tch is not None and check_io) or (check_list and inode.completed):
                     check_state(tch)
                 n_steps += 1
-                cost = cost_of[kind]
-                if cpu_last[c] != tid:
+                cost, wakes = kinds[kind]
+                if switch:  # the first step after this CPU ran another task
                     cost += ctx_us
                     cpu_last[c] = tid
+                    switch = False
                 end = now + cost
                 # what the step was, for the lanes and the totals
                 if kind == "yield":
@@ -669,7 +674,7 @@ class _Engine:
                     else:
                         stay = False
                         self.go_to_sleep(tid, end)
-                if wakes[kind]:
+                if wakes:
                     wake(now)
                 if now >= next_sample:
                     samples.append((now, len(inode.completed), inode.dio_count, len(wq_pending), inode.unwritten))
