@@ -160,6 +160,10 @@ class _Engine:
         self.slice_from = [0] * n
         self.ready_since = [0] * n
         self.gen = [0] * n
+        # a sleeper's pending timer event: its time and generation (-1: none); a timer that is re-armed
+        # for the time it is already set for is left alone (the heap would only collect stale copies)
+        self.timer_at = [0] * n
+        self.timer_gen = [-1] * n
         self.yielding = [False] * n
         self.cpu_task = [-1] * cpus
         self.cpu_free = [0] * cpus
@@ -248,6 +252,13 @@ class _Engine:
         g = self.gen[tid] = self.gen[tid] + 1
         heapq.heappush(self.events, (at, tid, g))
 
+    def arm(self, tid: int, at: int) -> None:
+        """Schedule sleeper ``tid``'s timer for ``at``."""
+        g = self.gen[tid] = self.gen[tid] + 1
+        self.timer_at[tid] = at
+        self.timer_gen[tid] = g
+        heapq.heappush(self.events, (at, tid, g))
+
     def make_ready(self, tid: int, now: int) -> None:
         self.state[tid] = READY
         self.ready_since[tid] = now
@@ -312,8 +323,7 @@ class _Engine:
             t = w.tasks[tid]
             wt = w.complete_at[t.io] if t.role == "dio" and t.pc == w._add_entry else INF
         if wt < INF:
-            g = self.gen[tid] = self.gen[tid] + 1
-            heapq.heappush(self.events, (wt, tid, g))
+            self.arm(tid, wt)
 
     def wake(self, now: int) -> None:
         """Tasks the last change made runnable: sleepers whose guard now holds (``TimedWorld.can_run``,
@@ -408,8 +418,8 @@ class _Engine:
             self.why_arg[s] = guard
         if timers:
             wt = w.wake_time(t)
-            if now < wt < INF:
-                self.schedule(s, wt)
+            if now < wt < INF and not (self.timer_gen[s] == self.gen[s] and self.timer_at[s] == wt):
+                self.arm(s, wt)
         return False
 
     def rescan(self) -> bool:
@@ -456,7 +466,7 @@ class _Engine:
             else:
                 wt = w.wake_time(t)
                 if wt < INF:
-                    self.schedule(t.tid, wt)
+                    self.arm(t.tid, wt)
         self.sample(0)
         dev = w.device_events
         heappop = heapq.heappop
@@ -529,7 +539,8 @@ class _Engine:
                 continue
             w.now = now
             st = state[tid]
-            if st == SLEEP:
+            if st == SLEEP:  # its timer
+                self.timer_gen[tid] = -1
                 t = tasks[tid]
                 if can_run(t):
                     self.sleepers.discard(tid)
@@ -537,7 +548,7 @@ class _Engine:
                 else:
                     wt = w.wake_time(t)
                     if now < wt < INF:
-                        self.schedule(tid, wt)
+                        self.arm(tid, wt)
                 continue
             if st != RUN:
                 continue
