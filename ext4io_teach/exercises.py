@@ -33,11 +33,20 @@ from .sched import Run, run
 PLACEHOLDER = ...  # what the student versions assign before "# YOUR CODE HERE"
 
 
-class Unanswered(AssertionError):
+class CheckFailed(AssertionError):
+    """A check did not pass. In a notebook it shows as one line, its name and message, without the
+    stack of the checking code (IPython asks an exception for ``_render_traceback_`` first): the
+    message says all a student needs, and no install path appears on the projector."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"{type(self).__name__}: {self}"]
+
+
+class Unanswered(CheckFailed):
     """The answer is still the placeholder ``...``."""
 
 
-class Incorrect(AssertionError):
+class Incorrect(CheckFailed):
     """The answer is wrong; the message says what was expected and gives a hint."""
 
 
@@ -735,7 +744,7 @@ _add(Exercise(
     lambda p: {**BROKEN_PLACE, ("flusher", True): "unlink"}, goal=_goal_fix, defaults={"ios": 2}))
 
 
-__all__ = ["Unanswered", "Incorrect", "PLACEHOLDER", "grading", "check", "check_value", "check_set",
+__all__ = ["CheckFailed", "Unanswered", "Incorrect", "PLACEHOLDER", "grading", "check", "check_value", "check_set",
            "check_mapping", "hint", "question", "reveal", "answer_for", "problem", "Problem", "keys",
            "priority_schedule", "REGISTRY", "LOCKDEP_STATEMENTS", "print_steps", "outcome_line",
            "EQUIVALENT_CANDIDATES", "PLACE_KEYS", "BROKEN_PLACE", "design_from_table"]

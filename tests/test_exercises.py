@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from ext4io_teach import exercises as ex
@@ -36,6 +39,22 @@ def test_errors_are_assertion_errors():
     # nbgrader and pytest count an AssertionError as a failed check
     assert issubclass(Unanswered, AssertionError) and issubclass(Incorrect, AssertionError)
     assert not issubclass(Unanswered, Incorrect)
+
+
+def test_a_failed_check_shows_as_one_line_in_a_notebook():
+    """IPython renders an exception through ``_render_traceback_`` when it has one: a failed check is
+    its name and message, without the checking code's stack or the install path."""
+    err = Unanswered("q1 is still the placeholder")
+    assert err._render_traceback_() == ["Unanswered: q1 is still the placeholder"]
+    assert Incorrect("no")._render_traceback_() == ["Incorrect: no"]
+    shown = 0
+    for nb in sorted((Path(__file__).resolve().parent.parent / "notebooks" / "exercises").glob("*.ipynb")):
+        for cell in json.loads(nb.read_text())["cells"]:
+            for out in cell.get("outputs", []):
+                if out["output_type"] == "error":
+                    shown += 1
+                    assert out["traceback"] == [f"{out['ename']}: {out['evalue']}"], nb.name
+    assert shown >= 8  # the student versions stop at their placeholders
 
 
 def test_at_least_twelve_exercises_over_the_path():
