@@ -25,16 +25,6 @@ from .model.workqueue import OrderedWorkqueue
 
 EIO = -5
 
-# "<tid>.<list>" -> (tid, list): the parsed names of the drainers' local lists (a cache of string
-# parsing, not state)
-_WHERE: dict[str, tuple[int, str]] = {}
-
-
-def _parse_where(where: str) -> tuple[int, str]:
-    tid, name = where.split(".")
-    p = _WHERE[where] = (int(tid), name)
-    return p
-
 
 class World:
     """State of one run. Build it with ``sched.build_world`` (which validates the inputs)."""
@@ -111,10 +101,7 @@ class World:
             return True
         pre = self.design.PRE_DRAIN_PCS
         tasks = self.tasks  # indexed, not iterated: the explorer's memo then sees only the workers read
-        for i in self.worker_tids:  # any(...) without a generator: the timed runs ask this often
-            if tasks[i].pc in pre:
-                return True
-        return False
+        return any(tasks[i].pc in pre for i in self.worker_tids)
 
     # ---------------------------------------------------------------- failing
     def fail(self, name: str, message: str) -> None:
@@ -125,18 +112,13 @@ class World:
             raise InvariantViolation(name, message)
 
     def use(self, t: Task, k: int, what: str) -> IoEnd:
-        """Every primitive that touches an io_end goes through here: no use after free. (The primitives
-        below write these three lines out, for speed: a timed run takes a million steps.)"""
+        """Every primitive that touches an io_end goes through here: no use after free."""
         io = self.ios[k]
         self.touched = k
         if io.freed:
-            self._after_free(t, k, what)
+            who = self.tasks[io.freed_by].name if io.freed_by is not None else "someone"
+            self.check("no-use-after-free", False, f"{t.name} {what} io#{k}, which {who} already freed")
         return io
-
-    def _after_free(self, t: Task, k: int, what: str) -> None:
-        io = self.ios[k]
-        who = self.tasks[io.freed_by].name if io.freed_by is not None else "someone"
-        self.check("no-use-after-free", False, f"{t.name} {what} io#{k}, which {who} already freed")
 
     # ---------------------------------------------------------------- locks
     def spin_lock(self, t: Task) -> bool:
@@ -148,30 +130,24 @@ class World:
         return got
 
     def spin_unlock(self, t: Task) -> None:
-        tid = self.inode.lock.release(t.tid)
-        if tid is not None:
-            self._handoff(tid)
+        self._handoff(self.inode.lock.release(t.tid))
 
     def mutex_lock(self, t: Task) -> bool:
-        if t.role == "worker":
-            self._worker_i_mutex(t, "mutex_lock")
+        self._worker_i_mutex(t, "mutex_lock")
         got = self.inode.i_mutex.acquire(t.tid)
         if not got:
             t.waits_for = "i_mutex"
         return got
 
     def mutex_trylock(self, t: Task) -> bool:
-        if t.role == "worker":
-            self._worker_i_mutex(t, "mutex_trylock")
+        self._worker_i_mutex(t, "mutex_trylock")
         ok = self.inode.i_mutex.trylock(t.tid)
         if not ok:
             self.stats["trylock_failed"] += 1
         return ok
 
     def mutex_unlock(self, t: Task) -> None:
-        tid = self.inode.i_mutex.release(t.tid)
-        if tid is not None:
-            self._handoff(tid)
+        self._handoff(self.inode.i_mutex.release(t.tid))
 
     def _worker_i_mutex(self, t: Task, op: str) -> None:
         if t.role == "worker":
@@ -191,11 +167,8 @@ class World:
     def change_flags(self, t: Task, k: int, set_bits: int = 0, clear_bits: int = 0, base: int | None = None) -> int:
         """Write ``(base | set_bits) & ~clear_bits`` into io#k's flags; ``base`` is a value loaded earlier
         (``--split-rmw``) or, by default, the current flags (an atomic read-modify-write)."""
-        io = self.ios[k]  # use(t, k, ...)
-        self.touched = k
-        if io.freed:
-            self._after_free(t, k, "changes the flags of")
-        if "flags-under-lock" in self.checks and self.inode.lock.holder != t.tid:
+        io = self.use(t, k, "changes the flags of")
+        if "flags-under-lock" in self.checks and not self.holds_spin(t):
             self.fail("flags-under-lock", f"{t.name} changes the flags of io#{k} without holding i_completed_io_lock")
         if clear_bits & QUEUED and io.flags & QUEUED and not (t.role == "worker" and t.work_io == k):
             self.check("queued-cleared-by-owner", False,
@@ -211,47 +184,33 @@ class World:
     def _list_of(self, where: str) -> list[int]:
         if where == "inode":
             return self.inode.completed
-        tid, name = _WHERE.get(where) or _parse_where(where)
-        return getattr(self.tasks[tid], name)  # Task.local_list
+        tid, name = where.split(".")
+        return self.tasks[int(tid)].local_list(name)
 
     def _inode_list_op(self, t: Task, what: str) -> None:
-        if "flags-under-lock" in self.checks and self.inode.lock.holder != t.tid:
+        if "flags-under-lock" in self.checks and not self.holds_spin(t):
             self.fail("flags-under-lock", f"{t.name} {what} the inode's completed list without holding "
                       "i_completed_io_lock")
 
     def list_add_tail(self, t: Task, k: int, where: str) -> None:
         """``list_add_tail(&io->list, <where>)``: ``where`` is ``"inode"`` or ``"<tid>.<local list>"``."""
-        io = self.ios[k]  # use(t, k, ...)
-        self.touched = k
-        if io.freed:
-            self._after_free(t, k, "adds to a list")
+        io = self.use(t, k, "adds to a list")
         if where == "inode":
             self._inode_list_op(t, "changes")
         if io.where is not None:
             self.fail("list-integrity", f"{t.name} adds io#{k} to {self.list_name(where)} while it is still on "
                       f"{self.list_name(io.where)}: both lists are now corrupt")
-        if where == "inode":
-            self.inode.completed.append(k)
-        else:
-            tid, name = _WHERE.get(where) or _parse_where(where)
-            getattr(self.tasks[tid], name).append(k)  # _list_of(where)
+        self._list_of(where).append(k)
         io.where = where
 
     def list_del_init(self, t: Task, k: int) -> None:
         """``list_del_init(&io->list)``: unlink from whatever list it is on (a no-op if unlinked)."""
-        io = self.ios[k]  # use(t, k, ...)
-        self.touched = k
-        if io.freed:
-            self._after_free(t, k, "unlinks")
-        where = io.where
-        if where is None:
+        io = self.use(t, k, "unlinks")
+        if io.where is None:
             return
-        if where == "inode":
+        if io.where == "inode":
             self._inode_list_op(t, "changes")
-            self.inode.completed.remove(k)
-        else:
-            tid, name = _WHERE.get(where) or _parse_where(where)
-            getattr(self.tasks[tid], name).remove(k)  # _list_of(where)
+        self._list_of(io.where).remove(k)
         io.where = None
 
     def list_move(self, t: Task, k: int, where: str) -> None:
@@ -268,13 +227,9 @@ class World:
         if target:
             self.fail("list-integrity", f"{t.name} splices into its local list '{name}', which is not empty")
         where = f"{t.tid}.{name}"
-        ios = self.ios
         for k in taken:
-            io = ios[k]  # use(t, k, ...)
-            self.touched = k
-            if io.freed:
-                self._after_free(t, k, "takes")
-            io.where = where
+            self.use(t, k, "takes")
+            self.ios[k].where = where
         target.extend(taken)
         self.touched = taken[0] if taken else None
         return taken
@@ -289,10 +244,7 @@ class World:
 
     # ---------------------------------------------------------------- workqueue
     def queue_work(self, t: Task, k: int) -> bool:
-        io = self.ios[k]  # use(t, k, ...)
-        self.touched = k
-        if io.freed:
-            self._after_free(t, k, "queues the work item of")
+        io = self.use(t, k, "queues the work item of")
         if "queue-when-list-was-empty" in self.checks:
             if self.wq.is_pending(k):
                 self.fail("queue-when-list-was-empty", f"{t.name} queues io#{k}'s work, which is already pending")
@@ -308,19 +260,13 @@ class World:
     def take_work(self, t: Task) -> int:
         """``process_one_work``: dequeue the next item and clear its pending bit."""
         k = self.wq.take_next()
-        io = self.ios[k]  # use(t, k, ...)
-        self.touched = k
-        if io.freed:
-            self._after_free(t, k, "runs the work item of")
+        self.use(t, k, "runs the work item of")
         return k
 
     # ---------------------------------------------------------------- conversion (ext4_end_io)
     def convert(self, t: Task, k: int) -> int:
         """``ext4_convert_unwritten_extents``: returns 0 or -EIO when this io_end was set to fail."""
-        io = self.ios[k]  # use(t, k, ...)
-        self.touched = k
-        if io.freed:
-            self._after_free(t, k, "converts")
+        io = self.use(t, k, "converts")
         if io.conv:
             self.fail("converted-once", f"{t.name} converts io#{k} a second time")
         io.conv += 1
@@ -331,29 +277,20 @@ class World:
         return 0
 
     def aio_complete(self, t: Task, k: int) -> None:
-        io = self.ios[k]  # use(t, k, ...)
-        self.touched = k
-        if io.freed:
-            self._after_free(t, k, "completes the aio of")
+        io = self.use(t, k, "completes the aio of")
         if io.aio:
             self.fail("aio-completed-once", f"{t.name} calls aio_complete for io#{k} a second time")
         io.aio += 1
 
     def inode_dio_done(self, t: Task, k: int) -> None:
-        io = self.ios[k]  # use(t, k, ...)
-        self.touched = k
-        if io.freed:
-            self._after_free(t, k, "calls inode_dio_done for")
+        io = self.use(t, k, "calls inode_dio_done for")
         if io.dio_done:
             self.fail("dio-done-once", f"{t.name} drops i_dio_count for io#{k} a second time")
         io.dio_done += 1
         self.inode.dio_count -= 1
 
     def unwritten_dec(self, t: Task, k: int) -> None:
-        io = self.ios[k]  # use(t, k, ...)
-        self.touched = k
-        if io.freed:
-            self._after_free(t, k, "counts out of i_unwritten")
+        io = self.use(t, k, "counts out of i_unwritten")
         if io.unw_done:
             self.fail("unwritten-dec-once", f"{t.name} drops i_unwritten for io#{k} a second time")
         io.unw_done += 1
