@@ -113,61 +113,43 @@ def check_state(world, touched: int | None) -> None:
     change of an io_end's flags or list membership goes through a primitive that records it in
     ``world.touched``, so checking that one is enough, and large runs stay fast."""
     checks = world.checks
-    inode = world.inode
-    if touched is not None:
+    _state_checks(world, touched, "inode-list-unwritten" in checks, "unwritten-cleared-after-conversion" in checks,
+                  "nonempty-list-has-worker" in checks)
+
+
+def state_checker(world):
+    """``check_state`` bound to one world, the enabled checks looked up once (timed runs call it after
+    each of a million steps). ``check.per_io`` / ``check.list_check`` say whether it looks at the touched
+    io_end / at a non-empty inode list at all: with neither to look at, a call does nothing."""
+    checks = world.checks
+    on_list = "inode-list-unwritten" in checks
+    cleared = "unwritten-cleared-after-conversion" in checks
+    has_worker = "nonempty-list-has-worker" in checks
+
+    def check(touched: int | None) -> None:
+        _state_checks(world, touched, on_list, cleared, has_worker)
+
+    check.per_io = on_list or cleared
+    check.list_check = has_worker
+    return check
+
+
+def _state_checks(world, touched: int | None, on_list: bool, cleared: bool, has_worker: bool) -> None:
+    if touched is not None and (on_list or cleared):
         io = world.ios[touched]
-        if "inode-list-unwritten" in checks and io.where == "inode" and not io.flags & UNWRITTEN:
+        if on_list and io.where == "inode" and not io.flags & UNWRITTEN:
             world.fail("inode-list-unwritten", f"io#{touched} is on the inode's completed list without UNWRITTEN")
-        if "unwritten-cleared-after-conversion" in checks:
+        if cleared:
             if not io.flags & UNWRITTEN and io.conv == 0 and not io.freed:
                 world.fail("unwritten-cleared-after-conversion",
                            f"UNWRITTEN was cleared on io#{touched} before its conversion ran")
             if io.flags & UNWRITTEN and io.cleared:
                 world.fail("unwritten-cleared-after-conversion",
                            f"UNWRITTEN came back on io#{touched} after it had been cleared (a lost flag update)")
-    if "nonempty-list-has-worker" in checks and inode.completed:
-        if not world.has_undrained_worker():
-            world.fail("nonempty-list-has-worker",
-                       f"the inode list holds {_ids(inode.completed)} but no queued worker is left to drain it")
+    if has_worker and world.inode.completed and not world.has_undrained_worker():
+        world.fail("nonempty-list-has-worker",
+                   f"the inode list holds {_ids(world.inode.completed)} but no queued worker is left to drain it")
 
-
-
-def state_checker(world):
-    """``check_state`` bound to one world, the enabled checks looked up once: ``check(touched)`` runs the
-    same checks in the same order, with the same messages, as ``check_state(world, touched)`` (timed
-    runs call it after each of a million steps; ``tests/test_timed_speed.py`` compares the two). A
-    pending work item is an undrained worker, the first thing ``has_undrained_worker`` asks.
-    ``check.per_io`` / ``check.list_check`` say whether it looks at the touched io_end / at a non-empty
-    inode list at all: with neither to look at, a call does nothing."""
-    checks = world.checks
-    on_list = "inode-list-unwritten" in checks
-    cleared = "unwritten-cleared-after-conversion" in checks
-    per_io = on_list or cleared
-    has_worker = "nonempty-list-has-worker" in checks
-
-    def check(touched: int | None) -> None:
-        if touched is not None and per_io:
-            io = world.ios[touched]
-            flags = io.flags
-            if on_list and io.where == "inode" and not flags & UNWRITTEN:
-                world.fail("inode-list-unwritten", f"io#{touched} is on the inode's completed list without UNWRITTEN")
-            if cleared:
-                if not flags & UNWRITTEN:
-                    if io.conv == 0 and not io.freed:
-                        world.fail("unwritten-cleared-after-conversion",
-                                   f"UNWRITTEN was cleared on io#{touched} before its conversion ran")
-                elif io.cleared:
-                    world.fail("unwritten-cleared-after-conversion",
-                               f"UNWRITTEN came back on io#{touched} after it had been cleared (a lost flag update)")
-        if has_worker:
-            completed = world.inode.completed
-            if completed and not world.wq.pending and not world.has_undrained_worker():
-                world.fail("nonempty-list-has-worker",
-                           f"the inode list holds {_ids(completed)} but no queued worker is left to drain it")
-
-    check.per_io = per_io
-    check.list_check = has_worker
-    return check
 
 def check_final(world) -> None:
     """The ``nothing-lost`` check, when every task has finished."""
