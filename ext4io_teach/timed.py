@@ -305,23 +305,11 @@ class _Engine:
             self.dispatch(self.w.now)
 
     def go_to_sleep(self, tid: int, at: int) -> None:
-        c = self.cpu_of[tid]  # release(tid, at)
-        self.cpu_task[c] = -1
-        self.cpu_free[c] = at
-        self.cpu_of[tid] = -1
-        w = self.w
-        if self.runq:
-            self.dispatch(w.now)
+        self.release(tid, at)
         self.state[tid] = SLEEP
         self.sleepers.add(tid)
         self.why[tid] = UNKNOWN
-        # w.wake_time(t), written out
-        now = w.now
-        if now < w.start_at[tid]:
-            wt = w.start_at[tid]
-        else:
-            t = w.tasks[tid]
-            wt = w.complete_at[t.io] if t.role == "dio" and t.pc == w._add_entry else INF
+        wt = self.w.wake_time(self.w.tasks[tid])
         if wt < INF:
             self.arm(tid, wt)
 
