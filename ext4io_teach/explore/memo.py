@@ -133,16 +133,11 @@ class Memo:
     def find(self, head, key: tuple):
         """The stored outcome for ``head`` and the components of ``key`` it depends on, or None.
         (With ``verify``, callers go to ``step``/``value`` instead, which run the code and compare.)"""
-        if self.verify:
-            return None
-        node = self.table.get(head)
-        while type(node) is list:  # a branch [position, {component: node}]
-            node = node[1].get(key[node[0]])
-        return node
+        return None if self.verify else self._stored(head, key)
 
     def _stored(self, head, key: tuple):
         node = self.table.get(head)
-        while type(node) is list:
+        while type(node) is list:  # a branch [position, {component: node}]
             node = node[1].get(key[node[0]])
         return node
 
