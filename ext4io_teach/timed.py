@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 
 from .costs import DEFAULT_COSTS, CostModel
 from .designs import get_design
-from .designs.base import Design, _idle_guard
+from .designs.base import Design
 from .errors import bad_input
 from .invariants import state_checker
-from .timed_roles import INF, TimedWorld, _slot_guard, roles_for, timed_design
+from .timed_roles import INF, TimedWorld, roles_for, timed_design
 from .workload import Workload
 
 MAX_CPUS = 64
@@ -338,18 +338,8 @@ class _Engine:
                         if now < why_arg[s]:
                             continue
                     elif y == GUARDED:
-                        # the guard is all that can have changed; the two common ones written out
-                        g = why_arg[s]
-                        if g is _idle_guard:
-                            if not w.wq.pending:
-                                continue
-                        elif g is _slot_guard:
-                            L = w.load
-                            if w.next_write >= L.writes and (w.next_read >= L.reads or w.writes_done != L.writes):
-                                continue
-                            if w.full[w.sub_of[s]] >= L.contexts:
-                                continue
-                        elif not g(w, w.tasks[s]):
+                        # the guard is all that can have changed
+                        if not why_arg[s](w, w.tasks[s]):
                             continue
                         if woken is None:
                             woken = [s]

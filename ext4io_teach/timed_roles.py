@@ -33,7 +33,8 @@ INF = 1 << 62
 
 
 def _slot_guard(w, t):
-    """``TimedWorld.submit_ready`` written out (the engine asks it after most steps of a submitter)."""
+    """The submitter's guard: it has an IO to start (a write; a read once every write has completed)
+    and a context with a free slot (``full`` counts the contexts with none)."""
     L = w.load
     if w.next_write >= L.writes and (w.next_read >= L.reads or w.writes_done != L.writes):
         return False
@@ -50,8 +51,7 @@ class TimedRoles:
     # ------------------------------------------------------------ aio submitter
     @local("sub.next", "aio_submit", "next IO: a free slot in one of my contexts, or done")
     def sub_next(self, w, t):
-        L = w.load
-        t.pc = "sub.lock" if w.next_write < L.writes or w.next_read < L.reads else "done"  # w.has_more(t)
+        t.pc = "sub.lock" if w.has_more(t) else "done"
 
     @step("sub.lock", "aio_submit", "mutex_lock(i_mutex)  (generic_file_aio_write / DIO_LOCKING read)",
           guard=_slot_guard, wait_text=lambda w, t: "io_getevents: every context has its IOs in flight")
@@ -229,8 +229,7 @@ class TimedWorld(World):
         return self.next_write < L.writes or self.next_read < L.reads
 
     def submit_ready(self, t) -> bool:
-        """``t`` has an IO to start (a write; a read once every write has completed) and a context with a free
-        slot."""
+        """``t`` has an IO to start and a context with a free slot (``_slot_guard``)."""
         return _slot_guard(self, t)
 
     def _in_flight(self, c: int, delta: int) -> None:
@@ -259,9 +258,7 @@ class TimedWorld(World):
             if inflight[c] < depth:
                 break
         self.rr[sub] = (c - first + 1) % n
-        inflight[c] += 1  # _in_flight(c, 1)
-        if inflight[c] == depth:
-            self.full[sub] += 1
+        self._in_flight(c, 1)
         if write:
             k = self.next_write
             self.next_write += 1
