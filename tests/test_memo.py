@@ -78,4 +78,9 @@ def test_tracked_list_logs_every_way_of_reading():
     log.clear()
     assert xs.index("b") == 1 and sorted(set(log)) == [10, 11, 12]
     log.clear()
-    assert list(reversed(xs)) == ["c", "b", "a"] and log == [10, 11, 12]
+    assert list(reversed(xs)) == ["c", "b", "a"] and log == [12, 11, 10]
+    log.clear()
+    # iteration logs as far as the code goes: all()/any() that stop early read only what they saw
+    assert not all(x == "a" for x in xs) and log == [10, 11]
+    log.clear()
+    assert any(x == "c" for x in reversed(xs)) and log == [12]

@@ -40,7 +40,8 @@ from ..errors import InvariantViolation
 
 class _Tracked(list):
     """A copy of ``world.ios`` or ``world.tasks`` (same objects) that logs the state-key position of
-    every element the code reaches: by index, by iteration, by slice or membership test."""
+    every element the code reaches: by index, by iteration (as far as it goes), by slice or membership
+    test."""
 
     __slots__ = ("log", "base", "n")
 
@@ -61,12 +62,18 @@ class _Tracked(list):
         return list.__getitem__(self, i)
 
     def __iter__(self):
-        self._all()
-        return list.__iter__(self)
+        # logged one element at a time as the code takes it: ``all()``/``any()`` and a loop that breaks
+        # early read only what they looked at, so the memo does not branch on the rest
+        log, base = self.log, self.base
+        for i, x in enumerate(list.__iter__(self)):
+            log.append(base + i)
+            yield x
 
     def __reversed__(self):
-        self._all()
-        return list.__reversed__(self)
+        log, base = self.log, self.base + self.n - 1
+        for i, x in enumerate(list.__reversed__(self)):
+            log.append(base - i)
+            yield x
 
     def __contains__(self, x):
         self._all()
