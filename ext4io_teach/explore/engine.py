@@ -198,7 +198,14 @@ class Graph:
         Steps and the per-state questions (can a task run, has it finished, which goals hold) go
         through memos (``explore.memo``): each runs for real only the first time the components it
         reads take those values, so most transitions cost a few dictionary look-ups. The look-ups
-        are written out inline below (``Memo.find`` is the same walk): this loop is the hot path."""
+        are written out inline below (``Memo.find`` is the same walk): this loop is the hot path.
+
+        The invariants are checked on each *new* state only. A state already in the index passed them
+        when it was first reached, and passes them again whatever step leads to it: the ``final``
+        checks and the list check read the state alone, and a per-io check on the io_end a step
+        touched holds for every io_end of every known state, because the start state has no
+        violation and each step changes the per-io fields of the io_end it touches only (the rule
+        ``check_state`` relies on in every run; ``verify`` runs the checks on every transition)."""
         w = self.world
         codec = self.codec
         keep_edges = self.keep_edges
@@ -278,6 +285,7 @@ class Graph:
                     while type(node) is list:
                         node = node[1].get(key[node[0]])
                     changed, v, fin, touched = node if node is not None else steps.step(head, key, tid, run_step)
+                    nid = None
                     if v is None:
                         if changed:
                             nk = list(key)
@@ -286,17 +294,18 @@ class Graph:
                             nkey = tuple(nk)
                         else:
                             nkey = key
-                        # the state invariants, on the successor (memoized on what they read)
-                        node = None if verify else check_get(touched)
-                        while type(node) is list:
-                            node = node[1].get(nkey[node[0]])
-                        v = node[0] if node is not None else checks.value(touched, nkey, check_state, touched)
-                        if v is None and fin and self._all_finished(nkey):  # the stepper finished: all?
-                            restore(nkey)
-                            try:
-                                check_final(w)
-                            except InvariantViolation as e:
-                                v = e
+                        nid = index.get(nkey)
+                        if nid is None or verify:  # a new state: the invariants (a known one passed them)
+                            node = None if verify else check_get(touched)
+                            while type(node) is list:
+                                node = node[1].get(nkey[node[0]])
+                            v = node[0] if node is not None else checks.value(touched, nkey, check_state, touched)
+                            if v is None and fin and self._all_finished(nkey):  # the stepper finished: all?
+                                restore(nkey)
+                                try:
+                                    check_final(w)
+                                except InvariantViolation as e:
+                                    v = e
                     if v is not None:
                         if self.violation is None:
                             self.violation = (sid, tid, v)
@@ -307,7 +316,6 @@ class Graph:
                             return
                         continue
                     transitions += 1
-                    nid = index.get(nkey)
                     if nid is None:  # self._add(), written out
                         nid = len(keys)
                         if max_states is not None and nid >= max_states:
