@@ -27,53 +27,51 @@ from collections import deque
 
 def sccs(n: int, edges: list) -> list[int]:
     """Iterative Tarjan: the SCC number of each of the ``n`` states (``edges[s]`` is the flat
-    ``(task, target, ...)`` tuple). States that were never expanded have no edges."""
-    index = [-1] * n
+    ``(task, target, ...)`` tuple). States that were never expanded have no edges.
+
+    A state is on Tarjan's stack exactly when it has been visited and has no SCC number yet, so no
+    separate on-stack flag is kept. Each frame of the explicit call stack holds an iterator over the
+    state's targets; ``for ... else`` resumes it where the last descent left off."""
+    index = [0] * n  # 0: not visited yet; visit numbers start at 1
     low = [0] * n
-    on = [False] * n
     comp = [-1] * n
     stack: list[int] = []
     counter = 0
     ncomp = 0
     nedges = len(edges)
+    none = ()
     for root in range(n):
-        if index[root] != -1:
+        if index[root]:
             continue
-        work = [(root, 1)]
-        index[root] = low[root] = counter
         counter += 1
+        index[root] = low[root] = counter
         stack.append(root)
-        on[root] = True
+        work = [(root, iter(edges[root][1::2] if root < nedges else none))]
         while work:
-            v, i = work[-1]
-            ev = edges[v] if v < nedges else ()
-            if i < len(ev):
-                work[-1] = (v, i + 2)
-                u = ev[i]
-                if u >= n:
-                    continue
-                if index[u] == -1:
-                    index[u] = low[u] = counter
+            v, targets = work[-1]
+            for u in targets:
+                if not index[u]:  # a tree edge: descend into u
                     counter += 1
+                    index[u] = low[u] = counter
                     stack.append(u)
-                    on[u] = True
-                    work.append((u, 1))
-                elif on[u] and index[u] < low[v]:
+                    work.append((u, iter(edges[u][1::2] if u < nedges else none)))
+                    break
+                if comp[u] < 0 and index[u] < low[v]:  # u is on the stack
                     low[v] = index[u]
-                continue
-            work.pop()
-            if work:
-                p = work[-1][0]
-                if low[v] < low[p]:
-                    low[p] = low[v]
-            if low[v] == index[v]:
-                while True:
-                    u = stack.pop()
-                    on[u] = False
-                    comp[u] = ncomp
-                    if u == v:
-                        break
-                ncomp += 1
+            else:  # every target of v is done
+                work.pop()
+                lv = low[v]
+                if work:
+                    p = work[-1][0]
+                    if lv < low[p]:
+                        low[p] = lv
+                if lv == index[v]:  # v is the root of an SCC: pop it
+                    while True:
+                        u = stack.pop()
+                        comp[u] = ncomp
+                        if u == v:
+                            break
+                    ncomp += 1
     return comp
 
 
@@ -101,14 +99,17 @@ def components(graph) -> tuple[list[Component], list[int]]:
     """Every SCC with an internal step, and the SCC number of each state."""
     n = graph.expanded
     comp = sccs(len(graph.keys), graph.edges)
+    edges = graph.edges
+    size = [0] * (max(comp) + 1 if comp else 0)
+    for c in comp:
+        size[c] += 1
     members: dict[int, list[int]] = {}
     for s in range(n):
-        members.setdefault(comp[s], []).append(s)
+        c = comp[s]
+        if size[c] > 1 or s in edges[s][1::2]:  # else a single state without a self-loop: no run stays
+            members.setdefault(c, []).append(s)
     out = []
-    edges = graph.edges
     for cid, ms in members.items():
-        if len(ms) == 1 and ms[0] not in edges[ms[0]][1::2]:
-            continue  # a single state without a self-loop: no run stays here
         c = Component(cid, ms)
         internal = False
         for s in ms:
