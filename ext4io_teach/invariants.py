@@ -18,6 +18,7 @@ checked only when asked for (``fsync-durable``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from .model.flags import UNWRITTEN
 
@@ -113,8 +114,8 @@ def check_state(world, touched: int | None) -> None:
     change of an io_end's flags or list membership goes through a primitive that records it in
     ``world.touched``, so checking that one is enough, and large runs stay fast."""
     checks = world.checks
-    _state_checks(world, touched, "inode-list-unwritten" in checks, "unwritten-cleared-after-conversion" in checks,
-                  "nonempty-list-has-worker" in checks)
+    _state_checks(world, "inode-list-unwritten" in checks, "unwritten-cleared-after-conversion" in checks,
+                  "nonempty-list-has-worker" in checks, touched)
 
 
 def state_checker(world):
@@ -125,16 +126,13 @@ def state_checker(world):
     on_list = "inode-list-unwritten" in checks
     cleared = "unwritten-cleared-after-conversion" in checks
     has_worker = "nonempty-list-has-worker" in checks
-
-    def check(touched: int | None) -> None:
-        _state_checks(world, touched, on_list, cleared, has_worker)
-
+    check = partial(_state_checks, world, on_list, cleared, has_worker)  # check(touched)
     check.per_io = on_list or cleared
     check.list_check = has_worker
     return check
 
 
-def _state_checks(world, touched: int | None, on_list: bool, cleared: bool, has_worker: bool) -> None:
+def _state_checks(world, on_list: bool, cleared: bool, has_worker: bool, touched: int | None) -> None:
     if touched is not None and (on_list or cleared):
         io = world.ios[touched]
         if on_list and io.where == "inode" and not io.flags & UNWRITTEN:

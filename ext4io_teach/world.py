@@ -101,7 +101,10 @@ class World:
             return True
         pre = self.design.PRE_DRAIN_PCS
         tasks = self.tasks  # indexed, not iterated: the explorer's memo then sees only the workers read
-        return any(tasks[i].pc in pre for i in self.worker_tids)
+        for i in self.worker_tids:
+            if tasks[i].pc in pre:
+                return True
+        return False
 
     # ---------------------------------------------------------------- failing
     def fail(self, name: str, message: str) -> None:
