@@ -21,7 +21,7 @@ import time
 
 from .. import invariants
 from ..errors import InvariantViolation
-from .memo import Memo
+from .memo import BLOCKED, Memo
 
 
 class _Field:
@@ -143,8 +143,9 @@ class Graph:
         self.world = world
         self.codec = Codec(world)
         self._tasks = list(world.tasks)  # the real Task objects (the memos swap world.tasks while tracing)
-        self.memo = Memo(world, self.codec, verify=verify)  # steps, by (task, its component)
-        self.task_memo = Memo(world, self.codec, verify=verify)  # (can run, finished), by (task, its component)
+        self.memo = Memo(world, self.codec, verify=verify)  # steps (or BLOCKED), by (task, its component)
+        # (can run, finished), by (task, its component): for the end of the search and its stops
+        self.task_memo = Memo(world, self.codec, verify=verify)
         self.goal_memo = Memo(world, self.codec, verify=verify)  # the liveness goal bits
         self.check_memo = Memo(world, self.codec, verify=verify)  # the state invariants, by the io_end touched
         self.keep_edges = keep_edges
@@ -216,11 +217,11 @@ class Graph:
         max_seconds = self.max_seconds
         progress = self.progress
         restore = codec.restore
-        steps, about, goal_memo, checks = self.memo, self.task_memo, self.goal_memo, self.check_memo
+        steps, goal_memo, checks = self.memo, self.goal_memo, self.check_memo
         verify = steps.verify
-        step_get, about_get, check_get = steps.table.get, about.table.get, checks.table.get
+        step_get, check_get = steps.table.get, checks.table.get
         check_state = self._check_state
-        run_step, about_task = self._run_step, self._about
+        run_step = self._run_step
         parent_l, ptask_l = self.parent, self.ptask
         goal_bits = list(enumerate(self.goal_fns))
         check_final = invariants.check_final
@@ -239,21 +240,6 @@ class Graph:
                     if progress is not None:
                         progress(len(keys), sid)
                 key = keys[sid]
-                runnable = []
-                mask = 0
-                finished = True
-                for tid in tids:
-                    h = key[tb + tid] * m + tid
-                    node = None if verify else about_get(h)
-                    while type(node) is list:
-                        node = node[1].get(key[node[0]])
-                    can, fin = node[0] if node is not None else about.value(h, key, about_task, tid)
-                    if can:
-                        runnable.append(tid)
-                        mask |= 1 << tid
-                    if not fin:
-                        finished = False
-                enabled_l.append(mask)
                 g = 0
                 for bit, fn in goal_bits:
                     node = None if verify else goal_memo.table.get(bit)
@@ -264,27 +250,25 @@ class Graph:
                 goals_l.append(g)
                 if until_goal is not None and g & until_goal:
                     self.found_goal = sid
+                    enabled_l.append(self._enabled(key))
                     if keep_edges:
                         edges_l.append(())
                     self.expanded = sid + 1
                     return
-                if not runnable and not finished:
-                    if self.deadlock is None:
-                        self.deadlock = sid
-                    if stop_on_deadlock:
-                        if keep_edges:
-                            edges_l.append(())
-                        self.expanded = sid + 1
-                        return
                 out = []
+                mask = 0
                 d1 = depth[sid] + 1
-                for tid in runnable:
-                    pos = tb + tid
-                    head = key[pos] * m + tid
+                for tid in tids:
+                    head = key[tb + tid] * m + tid
                     node = None if verify else step_get(head)
                     while type(node) is list:
                         node = node[1].get(key[node[0]])
-                    changed, v, fin, touched = node if node is not None else steps.step(head, key, tid, run_step)
+                    if node is None:
+                        node = steps.step(head, key, tid, run_step)
+                    if node is BLOCKED:
+                        continue
+                    mask |= 1 << tid
+                    changed, v, fin, touched = node
                     nid = None
                     if v is None:
                         if changed:
@@ -310,6 +294,7 @@ class Graph:
                         if self.violation is None:
                             self.violation = (sid, tid, v)
                         if stop_on_violation:
+                            enabled_l.append(self._enabled(key))
                             if keep_edges:
                                 edges_l.append(tuple(out))
                             self.expanded = sid + 1
@@ -328,8 +313,15 @@ class Graph:
                     if keep_edges:
                         out.append(tid)
                         out.append(nid)
+                enabled_l.append(mask)
                 if keep_edges:
                     edges_l.append(tuple(out))
+                if not mask and not self._all_finished(key):
+                    if self.deadlock is None:
+                        self.deadlock = sid
+                    if stop_on_deadlock:
+                        self.expanded = sid + 1
+                        return
                 sid += 1
                 self.expanded = sid
         except Stop as s:
@@ -340,6 +332,19 @@ class Graph:
             self.stopped = "interrupted"
         finally:
             self.transitions = transitions
+
+    def _enabled(self, key: tuple) -> int:
+        """Bit mask of the tasks that can run in state ``key`` (where the search stops early)."""
+        about = self.task_memo
+        tb = about.task_base
+        m = len(self.world.tasks)
+        mask = 0
+        for tid in range(m):
+            h = key[tb + tid] * m + tid
+            found = about.find(h, key)
+            if (found[0] if found is not None else about.value(h, key, self._about, tid))[0]:
+                mask |= 1 << tid
+        return mask
 
     def _all_finished(self, key: tuple) -> bool:
         """Has every task finished in state ``key``?"""
@@ -355,11 +360,14 @@ class Graph:
 
     # What the memos run for real (on the World restored to the state in question).
     # Together, _run_step, _check_state and check_final are ``sched.Run.step`` without the trace.
-    def _run_step(self, tid: int) -> tuple[bool, int | None]:
-        """One scheduler step; returns whether the task has finished and the io_end the step touched
-        (what the ``state`` invariants look at next)."""
+    def _run_step(self, tid: int):
+        """One scheduler step if task ``tid`` can run; returns whether it has finished and the io_end
+        the step touched (what the ``state`` invariants look at next), or ``BLOCKED``. Asking "can
+        it run" inside the step lets one memo walk answer both questions for a state."""
         w = self.world
         t = self._tasks[tid]
+        if not w.can_run(t):
+            return BLOCKED
         w.touched = None
         w.design.do_step(w, t)
         return w.finished(t), w.touched

@@ -11,7 +11,9 @@ there; a leaf holds
 
 * the components the step changed (``(position, new component)`` pairs), whether ``t`` has finished
   and which io_end it touched, or
-* the invariant violation it raised.
+* the invariant violation it raised, or
+* ``BLOCKED``: the task cannot run (the explorer asks "can it run" as the first part of the step, so
+  one walk per task and state answers both questions).
 
 Next time, the explorer walks the tree with the new state's components. The code is deterministic:
 with the same values at the positions read so far it reads the same next position, so reaching a
@@ -20,8 +22,8 @@ explorer builds the successor's key from the parent's key and the stored changes
 the World. Everything a step writes it reaches first through those stand-ins, so the changed
 positions are among the ones it read (or ``t``).
 
-The same holds for questions about a state that change nothing and return a value: can task ``t``
-run and has it finished, do the ``state`` invariants hold after a step that touched io#k, is a
+The same holds for questions about a state that change nothing and return a value: has task ``t``
+finished (and can it run), do the ``state`` invariants hold after a step that touched io#k, is a
 liveness goal reached. ``explore.engine.Graph`` asks all of them through memos.
 
 The rule the memo relies on, kept by the model: state lives only in those components, and code
@@ -36,6 +38,8 @@ explorer reports none.
 from __future__ import annotations
 
 from ..errors import InvariantViolation
+
+BLOCKED = ("blocked",)  # the outcome of a step of a task that cannot run
 
 
 class _Tracked(list):
@@ -186,8 +190,9 @@ class Memo:
     def step(self, head, key: tuple, tid: int, run_step):
         """Outcome of task ``tid``'s step from state ``key``: ``(changes, None, finished, touched)`` with
         the changed ``(position, component)`` pairs, whether the task has finished after it and the
-        io_end it touched, or ``(None, violation, False, None)``. ``run_step(tid)`` runs the step on the
-        World and returns ``(finished, touched)``."""
+        io_end it touched, or ``(None, violation, False, None)``, or ``BLOCKED`` when the task cannot
+        run. ``run_step(tid)`` runs the step on the World and returns ``(finished, touched)`` or
+        ``BLOCKED`` (then it has changed nothing)."""
         found = self._stored(head, key)
         if found is not None and not self.verify:
             return found
@@ -200,6 +205,8 @@ class Memo:
         if violation is not None:
             codec.cur = None  # the World is half-way through a step: restore it in full next time
             outcome = (None, violation, False, None)
+        elif value is BLOCKED:
+            outcome = BLOCKED
         else:
             changed = codec.reencode(key, (own, *reads))
             outcome = (changed, None, *value)
