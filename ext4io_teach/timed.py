@@ -54,6 +54,11 @@ OW_CHECK = -1  # the old worker's check: requeue or bookkeeping, by where it wen
 # submitted (a completion time is now known). Other steps cannot wake anyone, so the engine skips the
 # scan; if it ever runs out of events with work left, it scans everything once more (``run``).
 WAKE_KINDS = frozenset({"spin_unlock", "mutex_unlock", "queue_work", "dio_done", "unwritten", "aio", "submit"})
+# Of those, the kinds that only release a lock, and which lock. No guard reads a lock, so such a step can
+# wake a task only by handing the lock to a waiter (spinning, or asleep in mutex_lock): the lock then has
+# a holder again. Else the scan runs only if an event is due now: a sleeper's time gate may have opened,
+# and the scan wakes such a sleeper before its timer event does (``look``).
+RELEASES = {"spin_unlock": "lock", "mutex_unlock": "i_mutex"}
 
 
 @dataclass
@@ -468,7 +473,9 @@ class _Engine:
         check_io, check_list = check_state.per_io, check_state.list_check  # when it can find anything
         start_at, complete_at, add_entry = w.start_at, w.complete_at, w._add_entry
         cost_of = self.cost
-        kinds = {k: (us, k in WAKE_KINDS) for k, us in cost_of.items()}  # kind -> (µs, may wake someone)
+        # kind -> (µs, may wake someone, the lock it releases if that is all it does)
+        kinds = {k: (us, k in WAKE_KINDS, getattr(inode, RELEASES[k]) if k in RELEASES else None)
+                 for k, us in cost_of.items()}
         ctx_us = self.ctx_us
         steps = self.steps
         holds = self.holds
@@ -600,7 +607,7 @@ class _Engine:
                 if (tch is not None and check_io) or (check_list and inode.completed):
                     check_state(tch)
                 n_steps += 1
-                cost, wakes = kinds[kind]
+                cost, wakes, released = kinds[kind]
                 if switch:  # the first step after this CPU ran another task
                     cost += ctx_us
                     cpu_last[c] = tid
@@ -676,7 +683,8 @@ class _Engine:
                     else:
                         stay = False
                         self.go_to_sleep(tid, end)
-                if wakes:
+                # a lock released and handed to nobody, with no event due now, wakes nobody (``RELEASES``)
+                if wakes and (released is None or released.holder is not None or (events and events[0][0] <= now)):
                     wake(now)
                 if now >= next_sample:
                     samples.append((now, len(inode.completed), inode.dio_count, len(wq_pending), inode.unwritten))
