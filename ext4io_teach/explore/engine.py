@@ -46,7 +46,12 @@ class Codec:
 
     Components, in key order: every io_end, every field of the inode (its two locks and its plain
     fields apart, so that a step which reads only the spinlock does not depend on i_dio_count), the
-    workqueue, every task. ``inode_pos`` maps an inode field to its position."""
+    workqueue, every task. ``inode_pos`` maps an inode field to its position.
+
+    ``cur[p]`` is the number of the component the World holds at position ``p`` (-1: unknown). Going
+    to a state restores only the positions that differ, and ``aim(key)`` restores none at all: the
+    memo's tracking stand-ins call ``ensure(p)`` when the code first reaches position ``p``, so a
+    step that reads three components restores at most those three."""
 
     def __init__(self, world):
         self.world = world
@@ -62,7 +67,8 @@ class Codec:
         self._restore = [o.restore for o in self.objs]
         self.ids: dict = {}
         self.comps: list = []
-        self.cur: tuple | None = None  # the key of the state the World is in, None if unknown
+        self.cur: list[int] = [-1] * len(self.objs)
+        self.want: tuple = ()  # the state aim() points at
 
     def _intern(self, c) -> int:
         i = self.ids.get(c)
@@ -78,43 +84,51 @@ class Codec:
             key = tuple([ids[c] for c in snaps])
         except KeyError:
             key = tuple([self._intern(c) for c in snaps])
-        self.cur = key
+        self.cur[:] = key
         return key
 
     def reencode(self, key: tuple, positions) -> tuple:
-        """The World stands in a successor of ``key`` that differs from it at most at ``positions``:
-        snapshot only those; returns the ``(position, component)`` pairs that changed."""
+        """The World stands in a successor of ``key`` that differs from it at most at ``positions``
+        (each of them restored): snapshot only those; returns the ``(position, component)`` pairs
+        that changed."""
         ids = self.ids
         snap = self._snap
+        cur = self.cur
         changed = []
         for p in positions:
             c = snap[p]()
             i = ids.get(c)
             if i is None:
                 i = self._intern(c)
+            cur[p] = i
             if i != key[p]:
                 changed.append((p, i))
-        changed = tuple(sorted(set(changed)))
-        if changed:
-            new = list(key)
-            for p, i in changed:
-                new[p] = i
-            self.cur = tuple(new)
-        else:
-            self.cur = key
-        return changed
+        return tuple(changed)  # ``positions`` has no repeats
 
     def restore(self, key: tuple) -> None:
+        """Put the World in state ``key`` (every position)."""
         cur = self.cur
         comps = self.comps
-        if cur is None:
-            for f, i in zip(self._restore, key):
+        for p, (f, i) in enumerate(zip(self._restore, key)):
+            if cur[p] != i:
                 f(comps[i])
-        elif cur is not key:
-            for f, i, j in zip(self._restore, key, cur):
-                if i != j:
-                    f(comps[i])
-        self.cur = key
+                cur[p] = i
+
+    def aim(self, key: tuple) -> None:
+        """Put the World in state ``key`` lazily: a position is restored when ``ensure`` asks for it."""
+        self.want = key
+
+    def ensure(self, p: int) -> None:
+        i = self.want[p]
+        if self.cur[p] != i:
+            self._restore[p](self.comps[i])
+            self.cur[p] = i
+
+    def forget(self, positions=None) -> None:
+        """The World's components at ``positions`` (default: all) are no longer known."""
+        cur = self.cur
+        for p in range(len(cur)) if positions is None else positions:
+            cur[p] = -1
 
     def decode(self, key: tuple) -> tuple:
         """The ``World.snapshot()`` of the state ``key`` (restores it)."""
@@ -342,7 +356,7 @@ class Graph:
         for tid in range(m):
             h = key[tb + tid] * m + tid
             found = about.find(h, key)
-            if (found[0] if found is not None else about.value(h, key, self._about, tid))[0]:
+            if (found[0] if found is not None else about.value(h, key, self._about, tid, own=tb + tid))[0]:
                 mask |= 1 << tid
         return mask
 
@@ -354,7 +368,7 @@ class Graph:
         for tid in range(m):
             h = key[tb + tid] * m + tid
             found = about.find(h, key)
-            if not (found[0] if found is not None else about.value(h, key, self._about, tid))[1]:
+            if not (found[0] if found is not None else about.value(h, key, self._about, tid, own=tb + tid))[1]:
                 return False
         return True
 
@@ -391,7 +405,7 @@ class Graph:
         self.expanded = sid
         for lst in (self.enabled, self.goals, self.edges):
             del lst[sid:]
-        self.codec.cur = None
+        self.codec.forget()
 
     # -------------------------------------------------------------- paths
     def path_to(self, sid: int) -> list[int]:

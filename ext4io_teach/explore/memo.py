@@ -42,25 +42,35 @@ from ..errors import InvariantViolation
 BLOCKED = ("blocked",)  # the outcome of a step of a task that cannot run
 
 
+def _nothing(p: int) -> None:
+    pass
+
+
 class _Tracked(list):
     """A copy of ``world.ios`` or ``world.tasks`` (same objects) that logs the state-key position of
     every element the code reaches: by index, by iteration (as far as it goes), by slice or membership
-    test."""
+    test. Before the code gets an element, ``ensure(position)`` restores it (``Codec.ensure``)."""
 
-    __slots__ = ("log", "base", "n")
+    __slots__ = ("log", "base", "n", "ensure")
 
-    def __init__(self, items, base: int, log: list):
+    def __init__(self, items, base: int, log: list, ensure=_nothing):
         super().__init__(items)
         self.base = base
         self.n = len(items)
         self.log = log
+        self.ensure = ensure
+
+    def _reach(self, p: int) -> None:
+        self.log.append(p)
+        self.ensure(p)
 
     def _all(self) -> None:
-        self.log.extend(range(self.base, self.base + self.n))
+        for p in range(self.base, self.base + self.n):
+            self._reach(p)
 
     def __getitem__(self, i):
         if type(i) is int:
-            self.log.append(self.base + (i if i >= 0 else i + self.n))
+            self._reach(self.base + (i if i >= 0 else i + self.n))
         else:
             self._all()
         return list.__getitem__(self, i)
@@ -68,15 +78,15 @@ class _Tracked(list):
     def __iter__(self):
         # logged one element at a time as the code takes it: ``all()``/``any()`` and a loop that breaks
         # early read only what they looked at, so the memo does not branch on the rest
-        log, base = self.log, self.base
+        base = self.base
         for i, x in enumerate(list.__iter__(self)):
-            log.append(base + i)
+            self._reach(base + i)
             yield x
 
     def __reversed__(self):
-        log, base = self.log, self.base + self.n - 1
+        base = self.base + self.n - 1
         for i, x in enumerate(list.__reversed__(self)):
-            log.append(base - i)
+            self._reach(base - i)
             yield x
 
     def __contains__(self, x):
@@ -98,22 +108,23 @@ class _Tracked(list):
 
 class _TrackedObject:
     """Stands in for ``world.inode`` or ``world.wq``: reading or writing an attribute logs the position
-    of the component that holds it (``positions``: attribute -> position; any other name logs all)."""
+    of the component that holds it (``positions``: attribute -> position; any other name logs all) and
+    restores it first (``ensure``)."""
 
-    __slots__ = ("_obj", "_positions", "_all", "_log")
+    __slots__ = ("_obj", "_positions", "_all", "_log", "_ensure")
 
-    def __init__(self, obj, positions: dict, log: list):
+    def __init__(self, obj, positions: dict, log: list, ensure=_nothing):
         object.__setattr__(self, "_obj", obj)
         object.__setattr__(self, "_positions", positions)
         object.__setattr__(self, "_all", sorted(set(positions.values())))
         object.__setattr__(self, "_log", log)
+        object.__setattr__(self, "_ensure", ensure)
 
     def _touch(self, name) -> None:
         p = self._positions.get(name)
-        if p is None:
-            self._log.extend(self._all)
-        else:
-            self._log.append(p)
+        for q in (self._all if p is None else (p,)):
+            self._log.append(q)
+            self._ensure(q)
 
     def __getattr__(self, name):
         self._touch(name)
@@ -133,10 +144,12 @@ class Memo:
         self.codec = codec
         self.task_base = codec.task_base
         self.log: list[int] = []
-        self._ios = _Tracked(world.ios, 0, self.log)
-        self._tasks = _Tracked(world.tasks, codec.task_base, self.log)
-        self._inode = _TrackedObject(world.inode, codec.inode_pos, self.log)
-        self._wq = _TrackedObject(world.wq, {name: codec.wq_pos for name in type(world.wq).__slots__}, self.log)
+        ensure = codec.ensure
+        self._ios = _Tracked(world.ios, 0, self.log, ensure)
+        self._tasks = _Tracked(world.tasks, codec.task_base, self.log, ensure)
+        self._inode = _TrackedObject(world.inode, codec.inode_pos, self.log, ensure)
+        self._wq = _TrackedObject(world.wq, {name: codec.wq_pos for name in type(world.wq).__slots__}, self.log,
+                                  ensure)
         self.table: dict = {}
         self.misses = 0  # questions answered by running the code for real
 
@@ -170,8 +183,18 @@ class Memo:
         holder[slot] = outcome
 
     # ----------------------------------------------------------------- running for real
+    def _go(self, key: tuple, own: int | None, full: bool) -> None:
+        """Put the World in state ``key`` for a run: lazily (only ``own`` now, the rest as the code
+        reaches it), or ``full``y, when a stored answer is checked against the code (``verify``)."""
+        codec = self.codec
+        if full:
+            codec.restore(key)
+        codec.aim(key)
+        if own is not None:
+            codec.ensure(own)
+
     def _traced(self, fn, *args):
-        """Run ``fn(*args)`` on the World (already restored) with the tracking lists in place; returns
+        """Run ``fn(*args)`` on the World (see ``_go``) with the tracking stand-ins in place; returns
         ``(value, violation, positions read)``."""
         w = self.world
         log = self.log
@@ -198,12 +221,12 @@ class Memo:
             return found
         self.misses += 1
         codec = self.codec
-        codec.restore(key)
-        value, violation, log = self._traced(run_step, tid)
         own = self.task_base + tid
+        self._go(key, own, found is not None)
+        value, violation, log = self._traced(run_step, tid)
         reads = [p for p in dict.fromkeys(log) if p != own]
         if violation is not None:
-            codec.cur = None  # the World is half-way through a step: restore it in full next time
+            codec.forget((own, *reads))  # the step stopped half-way: restore these in full next time
             outcome = (None, violation, False, None)
         elif value is BLOCKED:
             outcome = BLOCKED
@@ -216,20 +239,22 @@ class Memo:
         self._store(head, key, reads, outcome)
         return outcome
 
-    def value(self, head, key: tuple, fn, *args):
-        """A memoized predicate ``fn(*args)`` of the state ``key`` (it must not change the World)."""
+    def value(self, head, key: tuple, fn, *args, own: int | None = None):
+        """A memoized predicate ``fn(*args)`` of the state ``key`` (it must not change the World).
+        ``own``: a position ``fn`` reads without the stand-ins (a task it is given), which ``head``
+        already stands for."""
         found = self._stored(head, key)
         if found is not None and not self.verify:
             return found[0]
         self.misses += 1
-        self.codec.restore(key)
+        self._go(key, own, found is not None)
         value, violation, log = self._traced(fn, *args)
         if violation is not None:
             raise violation
         if found is not None:
             self._compare(head, found, (value,))
             return found[0]
-        self._store(head, key, list(dict.fromkeys(log)), (value,))
+        self._store(head, key, [p for p in dict.fromkeys(log) if p != own], (value,))
         return value
 
     @staticmethod
