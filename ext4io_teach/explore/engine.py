@@ -162,6 +162,7 @@ class Graph:
         self.task_memo = Memo(world, self.codec, verify=verify)
         self.goal_memo = Memo(world, self.codec, verify=verify)  # the liveness goal bits
         self.check_memo = Memo(world, self.codec, verify=verify)  # the state invariants, by the io_end touched
+        self.done_memo = Memo(world, self.codec, verify=verify)  # has every task finished? (head 0)
         self.keep_edges = keep_edges
         self.goal_fns = list(goal_fns)
         self.max_states = max_states
@@ -234,6 +235,8 @@ class Graph:
         steps, goal_memo, checks = self.memo, self.goal_memo, self.check_memo
         verify = steps.verify
         step_get, check_get = steps.table.get, checks.table.get
+        done = self.done_memo
+        done_get, all_finished = done.table.get, w.all_finished
         check_state = self._check_state
         run_step = self._run_step
         parent_l, ptask_l = self.parent, self.ptask
@@ -298,12 +301,16 @@ class Graph:
                             while type(node) is list:
                                 node = node[1].get(nkey[node[0]])
                             v = node[0] if node is not None else checks.value(touched, nkey, check_state, touched)
-                            if v is None and fin and self._all_finished(nkey):  # the stepper finished: all?
-                                restore(nkey)
-                                try:
-                                    check_final(w)
-                                except InvariantViolation as e:
-                                    v = e
+                            if v is None and fin:  # the stepper has finished: have all? (_all_finished)
+                                node = None if verify else done_get(0)
+                                while type(node) is list:
+                                    node = node[1].get(nkey[node[0]])
+                                if node[0] if node is not None else done.value(0, nkey, all_finished):
+                                    restore(nkey)
+                                    try:
+                                        check_final(w)
+                                    except InvariantViolation as e:
+                                        v = e
                     if v is not None:
                         if self.violation is None:
                             self.violation = (sid, tid, v)
@@ -362,15 +369,9 @@ class Graph:
 
     def _all_finished(self, key: tuple) -> bool:
         """Has every task finished in state ``key``?"""
-        about = self.task_memo
-        tb = about.task_base
-        m = len(self.world.tasks)
-        for tid in range(m):
-            h = key[tb + tid] * m + tid
-            found = about.find(h, key)
-            if not (found[0] if found is not None else about.value(h, key, self._about, tid, own=tb + tid))[1]:
-                return False
-        return True
+        done = self.done_memo
+        found = done.find(0, key)
+        return found[0] if found is not None else done.value(0, key, self.world.all_finished)
 
     # What the memos run for real (on the World restored to the state in question).
     # Together, _run_step, _check_state and check_final are ``sched.Run.step`` without the trace.
