@@ -106,7 +106,8 @@ def components(graph) -> tuple[list[Component], list[int]]:
     members: dict[int, list[int]] = {}
     for s in range(n):
         c = comp[s]
-        if size[c] > 1 or s in edges[s][1::2]:  # else a single state without a self-loop: no run stays
+        # else a single state without a self-loop (the first test is cheap and catches most): no run stays
+        if size[c] > 1 or (s in edges[s] and s in edges[s][1::2]):
             members.setdefault(c, []).append(s)
     out = []
     for cid, ms in members.items():
