@@ -88,3 +88,14 @@ def test_tracked_list_logs_every_way_of_reading():
     assert not all(x == "a" for x in xs) and log == [10, 11]
     log.clear()
     assert any(x == "c" for x in reversed(xs)) and log == [12]
+
+
+def test_the_world_is_left_in_the_start_state():
+    """The memos restore components lazily; after a search the World holds the start state again,
+    not a mix of the states the memos ran code on."""
+    run, _ = _start("fsync-vs-worker", "new", 2, False, None, None, (), [])
+    start = run.world.snapshot()
+    g = Graph(run.world, keep_edges=False)
+    g.search()
+    assert g.states > 1000 and g.memo.misses > 100
+    assert run.world.snapshot() == start == g.codec.decode(g.keys[0])

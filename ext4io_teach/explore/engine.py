@@ -197,7 +197,10 @@ class Graph:
                until_goal: int | None = None) -> None:
         """See ``_search``. Python's cyclic garbage collector is paused meanwhile: the search makes
         millions of small tuples that are never part of a cycle, and the collector would otherwise
-        re-scan every one of them again and again (about a tenth of the time at N = 4)."""
+        re-scan every one of them again and again (about a tenth of the time at N = 4).
+
+        Afterwards the World is in the start state: the memos restore components lazily, so in
+        between it holds a mix of the states they ran code on."""
         was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -206,6 +209,8 @@ class Graph:
         finally:
             if was_enabled:
                 gc.enable()
+            if self.keys:
+                self.codec.restore(self.keys[0])
 
     def _search(self, *, stop_on_violation: bool, stop_on_deadlock: bool, until_goal: int | None) -> None:
         """Expand states breadth-first until done, a bound, a violation/deadlock (if asked) or, with
