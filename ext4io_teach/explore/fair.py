@@ -25,9 +25,10 @@ from __future__ import annotations
 from collections import deque
 
 
-def sccs(n: int, edges: list) -> list[int]:
+def sccs(n: int, edges: list) -> tuple[list[int], list[tuple[int, list[int]]]]:
     """Iterative Tarjan: the SCC number of each of the ``n`` states (``edges[s]`` is the flat
-    ``(task, target, ...)`` tuple). States that were never expanded have no edges.
+    ``(task, target, ...)`` tuple; states that were never expanded have none), and ``(number,
+    members)`` of each SCC a run can stay in: more than one state, or one state with a self-loop.
 
     A state is on Tarjan's stack exactly when it has been visited and has no SCC number yet, so no
     separate on-stack flag is kept. Each frame of the explicit call stack holds an iterator over the
@@ -35,6 +36,7 @@ def sccs(n: int, edges: list) -> list[int]:
     index = [0] * n  # 0: not visited yet; visit numbers start at 1
     low = [0] * n
     comp = [-1] * n
+    loops: list[tuple[int, list[int]]] = []
     stack: list[int] = []
     counter = 0
     ncomp = 0
@@ -66,13 +68,20 @@ def sccs(n: int, edges: list) -> list[int]:
                     if lv < low[p]:
                         low[p] = lv
                 if lv == index[v]:  # v is the root of an SCC: pop it
-                    while True:
-                        u = stack.pop()
-                        comp[u] = ncomp
-                        if u == v:
-                            break
+                    u = stack.pop()
+                    comp[u] = ncomp
+                    if u != v:
+                        members = [u]
+                        while u != v:
+                            u = stack.pop()
+                            comp[u] = ncomp
+                            members.append(u)
+                        members.sort()
+                        loops.append((ncomp, members))
+                    elif v < nedges and v in edges[v] and v in edges[v][1::2]:  # a self-loop
+                        loops.append((ncomp, [v]))
                     ncomp += 1
-    return comp
+    return comp, loops
 
 
 class Component:
@@ -97,20 +106,10 @@ class Component:
 
 def components(graph) -> tuple[list[Component], list[int]]:
     """Every SCC with an internal step, and the SCC number of each state."""
-    n = graph.expanded
-    comp = sccs(len(graph.keys), graph.edges)
-    edges = graph.edges
-    size = [0] * (max(comp) + 1 if comp else 0)
-    for c in comp:
-        size[c] += 1
-    members: dict[int, list[int]] = {}
-    for s in range(n):
-        c = comp[s]
-        # else a single state without a self-loop (the first test is cheap and catches most): no run stays
-        if size[c] > 1 or (s in edges[s] and s in edges[s][1::2]):
-            members.setdefault(c, []).append(s)
+    comp, loops = sccs(len(graph.keys), graph.edges)
+    loops.sort(key=lambda loop: loop[1][0])  # in BFS order of their first state
     out = []
-    for cid, ms in members.items():
+    for cid, ms in loops:
         c = Component(cid, ms)
         internal = False
         for s in ms:
