@@ -325,16 +325,13 @@ class _Engine:
         w = self.w
         sleepers = self.sleepers
         if sleepers:
-            woken = None
+            woken = []
             if w.timers_changed:
                 w.timers_changed = False
                 look = self.look
                 for s in sleepers:
                     if look(s, now, True):
-                        if woken is None:
-                            woken = [s]
-                        else:
-                            woken.append(s)
+                        woken.append(s)
             else:
                 why, why_arg = self.why, self.why_arg
                 for s in sleepers:
@@ -344,21 +341,14 @@ class _Engine:
                             continue
                     elif y == GUARDED:
                         # the guard is all that can have changed
-                        if not why_arg[s](w, w.tasks[s]):
-                            continue
-                        if woken is None:
-                            woken = [s]
-                        else:
+                        if why_arg[s](w, w.tasks[s]):
                             woken.append(s)
                         continue
                     elif y == LOCKED and w.tasks[s].waits_for is not None:
                         continue
                     if self.look(s, now, False):
-                        if woken is None:
-                            woken = [s]
-                        else:
-                            woken.append(s)
-            if woken is not None:
+                        woken.append(s)
+            if woken:
                 if len(woken) > 1:
                     woken.sort()
                 for s in woken:
