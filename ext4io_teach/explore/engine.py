@@ -106,13 +106,10 @@ class Codec:
         return tuple(changed)  # ``positions`` has no repeats
 
     def restore(self, key: tuple) -> None:
-        """Put the World in state ``key`` (every position)."""
-        cur = self.cur
-        comps = self.comps
-        for p, (f, i) in enumerate(zip(self._restore, key)):
-            if cur[p] != i:
-                f(comps[i])
-                cur[p] = i
+        """Put the World in state ``key`` (every position that differs)."""
+        self.want = key
+        for p in range(len(key)):
+            self.ensure(p)
 
     def aim(self, key: tuple) -> None:
         """Put the World in state ``key`` lazily: a position is restored when ``ensure`` asks for it."""
@@ -158,8 +155,6 @@ class Graph:
         self.codec = Codec(world)
         self._tasks = list(world.tasks)  # the real Task objects (the memos swap world.tasks while tracing)
         self.memo = Memo(world, self.codec, verify=verify)  # steps (or BLOCKED), by (task, its component)
-        # (can run, finished), by (task, its component): for the end of the search and its stops
-        self.task_memo = Memo(world, self.codec, verify=verify)
         self.goal_memo = Memo(world, self.codec, verify=verify)  # the liveness goal bits
         self.check_memo = Memo(world, self.codec, verify=verify)  # the state invariants, by the io_end touched
         self.done_memo = Memo(world, self.codec, verify=verify)  # has every task finished? (head 0)
@@ -216,7 +211,7 @@ class Graph:
         """Expand states breadth-first until done, a bound, a violation/deadlock (if asked) or, with
         ``until_goal`` (a goal bit), the first state that reached that goal.
 
-        Steps and the per-state questions (can a task run, has it finished, which goals hold) go
+        Steps and the per-state questions (can a task run, have all finished, which goals hold) go
         through memos (``explore.memo``): each runs for real only the first time the components it
         reads take those values, so most transitions cost a few dictionary look-ups. The look-ups
         are written out inline below (``Memo.find`` is the same walk): this loop is the hot path.
@@ -360,15 +355,14 @@ class Graph:
             self.transitions = transitions
 
     def _enabled(self, key: tuple) -> int:
-        """Bit mask of the tasks that can run in state ``key`` (where the search stops early)."""
-        about = self.task_memo
-        tb = about.task_base
+        """Bit mask of the tasks that can run in state ``key`` (where the search stops early): those
+        whose memoized step is not ``BLOCKED``."""
+        steps = self.memo
+        tb = steps.task_base
         m = len(self.world.tasks)
         mask = 0
         for tid in range(m):
-            h = key[tb + tid] * m + tid
-            found = about.find(h, key)
-            if (found[0] if found is not None else about.value(h, key, self._about, tid, own=tb + tid))[0]:
+            if steps.step(key[tb + tid] * m + tid, key, tid, self._run_step) is not BLOCKED:
                 mask |= 1 << tid
         return mask
 
@@ -399,12 +393,6 @@ class Graph:
         except InvariantViolation as v:
             return v
         return None
-
-    def _about(self, tid: int) -> tuple[bool, bool]:
-        """``(can run, has finished)`` for task ``tid``."""
-        w = self.world
-        t = self._tasks[tid]
-        return w.can_run(t), w.finished(t)
 
     def _trim(self, sid: int) -> None:
         """Forget the half-expanded state ``sid`` (its lists may be one entry ahead)."""

@@ -22,9 +22,9 @@ explorer builds the successor's key from the parent's key and the stored changes
 the World. Everything a step writes it reaches first through those stand-ins, so the changed
 positions are among the ones it read (or ``t``).
 
-The same holds for questions about a state that change nothing and return a value: has task ``t``
-finished (and can it run), do the ``state`` invariants hold after a step that touched io#k, is a
-liveness goal reached. ``explore.engine.Graph`` asks all of them through memos.
+The same holds for questions about a state that change nothing and return a value: has every task
+finished, do the ``state`` invariants hold after a step that touched io#k, is a liveness goal
+reached. ``explore.engine.Graph`` asks all of them through memos.
 
 The rule the memo relies on, kept by the model: state lives only in those components, and code
 reaches io_ends and tasks only through ``world.ios`` / ``world.tasks`` (no stored references).
@@ -189,7 +189,8 @@ class Memo:
         codec = self.codec
         if full:
             codec.restore(key)
-        codec.aim(key)
+        else:
+            codec.aim(key)
         if own is not None:
             codec.ensure(own)
 
@@ -239,22 +240,20 @@ class Memo:
         self._store(head, key, reads, outcome)
         return outcome
 
-    def value(self, head, key: tuple, fn, *args, own: int | None = None):
-        """A memoized predicate ``fn(*args)`` of the state ``key`` (it must not change the World).
-        ``own``: a position ``fn`` reads without the stand-ins (a task it is given), which ``head``
-        already stands for."""
+    def value(self, head, key: tuple, fn, *args):
+        """A memoized predicate ``fn(*args)`` of the state ``key`` (it must not change the World)."""
         found = self._stored(head, key)
         if found is not None and not self.verify:
             return found[0]
         self.misses += 1
-        self._go(key, own, found is not None)
+        self._go(key, None, found is not None)
         value, violation, log = self._traced(fn, *args)
         if violation is not None:
             raise violation
         if found is not None:
             self._compare(head, found, (value,))
             return found[0]
-        self._store(head, key, [p for p in dict.fromkeys(log) if p != own], (value,))
+        self._store(head, key, list(dict.fromkeys(log)), (value,))
         return value
 
     @staticmethod
