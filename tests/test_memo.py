@@ -27,8 +27,9 @@ def summary(g):
 
 @pytest.mark.parametrize("design", design_names())
 def test_every_memo_answer_matches_running_the_code(design):
-    """With ``verify`` every step, state check, "can run / finished" and goal question is also run
-    for real and compared with the memo's stored answer (AssertionError on any difference).
+    """With ``verify`` every step (can it run, and what it does), state check, "all finished" and goal
+    question is also run for real and compared with the memo's stored answer (AssertionError on any
+    difference).
     Violations do not stop the search, so the memo is exercised past them too. ``verify`` also checks
     the invariants on every transition, not only on the first one into each state; the graph and the
     first violation must come out the same as without it."""
