@@ -21,7 +21,7 @@ def graph(scenario, design, ios, *, verify, split_rmw=False, checks=None, livene
 
 def summary(g):
     v = g.violation
-    return (g.keys, g.edges, g.enabled, g.goals, g.parent, g.ptask, g.deadlock, g.transitions,
+    return (g.keys, g.edges, g.edge_tasks, g.enabled, g.goals, g.parent, g.ptask, g.deadlock, g.transitions,
             v and (v[0], v[1], v[2].invariant, v[2].message))
 
 

@@ -146,7 +146,9 @@ class Graph:
 
     * ``keys[s]``, ``parent[s]``, ``ptask[s]`` (the task whose step led here), ``depth[s]``;
     * ``enabled[s]``: bit mask of runnable tasks; ``goals[s]``: bit mask of liveness goals reached;
-    * ``edges[s]``: ``(task, target, task, target, ...)`` when ``keep_edges`` (liveness needs them).
+    * with ``keep_edges`` (liveness needs them): ``edges[s]``, the targets of the steps out of ``s``, one
+      per task that has one, in task order, and ``edge_tasks[s]``, the bit mask of those tasks (the
+      runnable ones, less any whose step violates an invariant); ``out_edges(s)`` pairs them up.
     """
 
     def __init__(self, world, *, keep_edges: bool, goal_fns=(), max_states: int | None = None,
@@ -171,6 +173,8 @@ class Graph:
         self.enabled: list = []
         self.goals: list = []
         self.edges: list = []
+        self.edge_tasks: list = []
+        self._tasks_of: dict = {}  # bit mask -> the task ids in it
         self.transitions = 0
         self.expanded = 0
         self.stopped: str | None = None  # "max_states", "max_seconds", "interrupted"
@@ -235,7 +239,7 @@ class Graph:
         keep_edges = self.keep_edges
         index = self.index
         keys, depth = self.keys, self.depth
-        enabled_l, goals_l, edges_l = self.enabled, self.goals, self.edges
+        enabled_l, goals_l, edges_l, etasks_l = self.enabled, self.goals, self.edges, self.edge_tasks
         max_states = self.max_states
         max_seconds = self.max_seconds
         progress = self.progress
@@ -278,10 +282,11 @@ class Graph:
                     enabled_l.append(self._enabled(key))
                     if keep_edges:
                         edges_l.append(())
+                        etasks_l.append(0)
                     self.expanded = sid + 1
                     return
                 out = []
-                mask = 0
+                mask = emask = 0
                 d1 = depth[sid] + 1
                 for tid in tids:
                     head = key[tb + tid] * m + tid
@@ -326,6 +331,7 @@ class Graph:
                             enabled_l.append(self._enabled(key))
                             if keep_edges:
                                 edges_l.append(tuple(out))
+                                etasks_l.append(emask)
                             self.expanded = sid + 1
                             return
                         continue
@@ -340,11 +346,12 @@ class Graph:
                         ptask_l.append(tid)
                         depth.append(d1)
                     if keep_edges:
-                        out.append(tid)
                         out.append(nid)
+                        emask |= 1 << tid
                 enabled_l.append(mask)
                 if keep_edges:
                     edges_l.append(tuple(out))
+                    etasks_l.append(emask)
                 if not mask and not self._all_finished(key):
                     if self.deadlock is None:
                         self.deadlock = sid
@@ -405,9 +412,17 @@ class Graph:
     def _trim(self, sid: int) -> None:
         """Forget the half-expanded state ``sid`` (its lists may be one entry ahead)."""
         self.expanded = sid
-        for lst in (self.enabled, self.goals, self.edges):
+        for lst in (self.enabled, self.goals, self.edges, self.edge_tasks):
             del lst[sid:]
         self.codec.forget()
+
+    def out_edges(self, s: int):
+        """The steps out of state ``s`` as ``(task, target)`` pairs, in task order (``keep_edges``)."""
+        mask = self.edge_tasks[s]
+        tasks = self._tasks_of.get(mask)
+        if tasks is None:
+            tasks = self._tasks_of[mask] = tuple(t for t in range(mask.bit_length()) if mask >> t & 1)
+        return zip(tasks, self.edges[s])
 
     # -------------------------------------------------------------- paths
     def path_to(self, sid: int) -> list[int]:

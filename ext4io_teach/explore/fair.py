@@ -26,8 +26,8 @@ from collections import deque
 
 
 def sccs(n: int, edges: list) -> tuple[list[int], list[tuple[int, list[int]]]]:
-    """Iterative Tarjan: the SCC number of each of the ``n`` states (``edges[s]`` is the flat
-    ``(task, target, ...)`` tuple; states that were never expanded have none), and ``(number,
+    """Iterative Tarjan: the SCC number of each of the ``n`` states (``edges[s]`` is the tuple of
+    the targets of ``s``; states that were never expanded have none), and ``(number,
     members)`` of each SCC a run can stay in: more than one state, or one state with a self-loop.
 
     A state is on Tarjan's stack exactly when it has been visited and has no SCC number yet, so no
@@ -48,7 +48,7 @@ def sccs(n: int, edges: list) -> tuple[list[int], list[tuple[int, list[int]]]]:
         counter += 1
         index[root] = low[root] = counter
         stack.append(root)
-        work = [(root, iter(edges[root][1::2] if root < nedges else none))]
+        work = [(root, iter(edges[root] if root < nedges else none))]
         while work:
             v, targets = work[-1]
             for u in targets:
@@ -56,7 +56,7 @@ def sccs(n: int, edges: list) -> tuple[list[int], list[tuple[int, list[int]]]]:
                     counter += 1
                     index[u] = low[u] = counter
                     stack.append(u)
-                    work.append((u, iter(edges[u][1::2] if u < nedges else none)))
+                    work.append((u, iter(edges[u] if u < nedges else none)))
                     break
                 if comp[u] < 0 and index[u] < low[v]:  # u is on the stack
                     low[v] = index[u]
@@ -78,7 +78,7 @@ def sccs(n: int, edges: list) -> tuple[list[int], list[tuple[int, list[int]]]]:
                             members.append(u)
                         members.sort()
                         loops.append((ncomp, members))
-                    elif v < nedges and v in edges[v] and v in edges[v][1::2]:  # a self-loop
+                    elif v < nedges and v in edges[v]:  # a self-loop
                         loops.append((ncomp, [v]))
                     ncomp += 1
     return comp, loops
@@ -115,11 +115,10 @@ def components(graph) -> tuple[list[Component], list[int]]:
         for s in ms:
             c.always &= graph.enabled[s]
             c.goals |= graph.goals[s]
-            ev = graph.edges[s]
-            for i in range(0, len(ev), 2):
-                if comp[ev[i + 1]] == cid:
+            for t, u in graph.out_edges(s):
+                if comp[u] == cid:
                     internal = True
-                    c.stepped |= 1 << ev[i]
+                    c.stepped |= 1 << t
         if internal:
             out.append(c)
     return out, comp
@@ -130,12 +129,9 @@ def _bfs_inside(graph, comp: list[int], cid: int, start: int, target) -> list[tu
     whose last step ``(task, state)`` satisfies ``target(state, task)``."""
     prev: dict[int, tuple[int, int] | None] = {start: None}
     q = deque([start])
-    edges = graph.edges
     while q:
         v = q.popleft()
-        ev = edges[v]
-        for i in range(0, len(ev), 2):
-            t, u = ev[i], ev[i + 1]
+        for t, u in graph.out_edges(v):
             if comp[u] != cid:
                 continue
             if target(u, t):
