@@ -77,7 +77,7 @@ class World:
         return [t.tid for t in self.tasks if self.can_run(t)]
 
     def finished(self, t: Task) -> bool:
-        return t.pc == "done" or (t.pc == "wq.idle" and not self.wq.pending)
+        return t.pc == "done" or (t.pc == "wq.idle" and self.wq.is_empty())
 
     def all_finished(self) -> bool:
         return all(self.finished(t) for t in self.tasks)
@@ -97,7 +97,7 @@ class World:
 
     def has_undrained_worker(self) -> bool:
         """Invariant 7: a pending work item, or a worker that has not yet spliced the list."""
-        if self.wq.pending:
+        if not self.wq.is_empty():
             return True
         pre = self.design.PRE_DRAIN_PCS
         tasks = self.tasks  # indexed, not iterated: the explorer's memo then sees only the workers read

@@ -49,7 +49,7 @@ def local(pc: str, func: str | None = None, text: str = "", stage: str = ""):
 
 
 def _idle_guard(w, t):
-    return bool(w.wq.pending)
+    return not w.wq.is_empty()
 
 
 def _dio_guard(w, t):

@@ -41,12 +41,33 @@ class _Field:
         setattr(self.obj, self.name, list(snap) if type(snap) is tuple else snap)
 
 
+class _Emptiness:
+    """Whether the workqueue is empty, as a component of its own: derived from the workqueue's
+    component, restored with it (``Codec.ensure``) and re-encoded with it (``Codec.reencode``). A
+    question that only asks ``wq.is_empty()`` (is the worker finished, may it run, is a worker left to
+    drain the list) then depends on this one bit, not on the order of the pending work items."""
+
+    __slots__ = ("wq",)
+
+    def __init__(self, wq):
+        self.wq = wq
+
+    def snapshot(self) -> str:
+        # a string, not a bool: the intern table would take True for the component 1 (True == 1)
+        return "wq empty" if self.wq.is_empty() else "wq pending"
+
+    def restore(self, snap) -> None:
+        pass  # restoring the workqueue restores this
+
+
 class Codec:
     """Component-interning state codec for one World.
 
     Components, in key order: every io_end, every field of the inode (its two locks and its plain
     fields apart, so that a step which reads only the spinlock does not depend on i_dio_count), the
-    workqueue, every task. ``inode_pos`` maps an inode field to its position.
+    workqueue, whether the workqueue is empty (``_Emptiness``: a derived component, restored and
+    re-encoded with the workqueue's; the memo's stand-in for ``wq`` logs it for ``is_empty()``), every
+    task. ``inode_pos`` maps an inode field to its position.
 
     ``cur[p]`` is the number of the component the World holds at position ``p`` (-1: unknown). Going
     to a state restores only the positions that differ, and ``aim(key)`` restores none at all: the
@@ -61,8 +82,9 @@ class Codec:
                   for name in type(inode).__slots__]
         self.inode_pos = {name: n + i for i, name in enumerate(type(inode).__slots__)}
         self.wq_pos = n + len(fields)
-        self.task_base = self.wq_pos + 1
-        self.objs = [*world.ios, *fields, world.wq, *world.tasks]
+        self.wq_empty_pos = self.wq_pos + 1
+        self.task_base = self.wq_pos + 2
+        self.objs = [*world.ios, *fields, world.wq, _Emptiness(world.wq), *world.tasks]
         self._snap = [o.snapshot for o in self.objs]
         self._restore = [o.restore for o in self.objs]
         self.ids: dict = {}
@@ -95,6 +117,9 @@ class Codec:
         snap = self._snap
         cur = self.cur
         changed = []
+        e = self.wq_empty_pos
+        if self.wq_pos in positions and e not in positions:  # the workqueue's emptiness goes with it
+            positions = (*positions, e)
         for p in positions:
             c = snap[p]()
             i = ids.get(c)
@@ -116,16 +141,25 @@ class Codec:
         self.want = key
 
     def ensure(self, p: int) -> None:
-        i = self.want[p]
-        if self.cur[p] != i:
-            self._restore[p](self.comps[i])
-            self.cur[p] = i
+        want, cur = self.want, self.cur
+        if cur[p] != want[p]:
+            w, e = self.wq_pos, self.wq_empty_pos
+            if p == e:  # the workqueue's emptiness: restore the workqueue
+                p = w
+                if cur[w] == want[w]:
+                    cur[e] = want[e]
+                    return
+            self._restore[p](self.comps[want[p]])
+            cur[p] = want[p]
+            if p == w:
+                cur[e] = want[e]
 
     def forget(self, positions=None) -> None:
         """The World's components at ``positions`` (default: all) are no longer known."""
         cur = self.cur
         for p in range(len(cur)) if positions is None else positions:
             cur[p] = -1
+        cur[self.wq_empty_pos] = -1
 
     def decode(self, key: tuple) -> tuple:
         """The ``World.snapshot()`` of the state ``key`` (restores it)."""

@@ -30,6 +30,11 @@ class OrderedWorkqueue:
     def restore(self, snap: tuple) -> None:
         self.pending = list(snap)
 
+    def is_empty(self) -> bool:
+        """No work item is pending. (The explorer keeps this answer as a state component of its own, so
+        a question that asks only this does not depend on the order of the pending items.)"""
+        return not self.pending
+
     def is_pending(self, io_id: int) -> bool:
         return io_id in self.pending
 
