@@ -192,7 +192,8 @@ class Graph:
         self._tasks = list(world.tasks)  # the real Task objects (the memos swap world.tasks while tracing)
         self.memo = Memo(world, self.codec, verify=verify)  # steps (or BLOCKED), by (task, its component)
         self.goal_memo = Memo(world, self.codec, verify=verify)  # the liveness goal bits
-        self.check_memo = Memo(world, self.codec, verify=verify)  # the state invariants, by the io_end touched
+        self.check_memo = Memo(world, self.codec, verify=verify)  # the per-io state invariants, by the io_end touched
+        self.list_memo = Memo(world, self.codec, verify=verify)  # the list state invariant (head 0)
         self.done_memo = Memo(world, self.codec, verify=verify)  # has every task finished? (head 0)
         self.keep_edges = keep_edges
         self.goal_fns = list(goal_fns)
@@ -281,6 +282,10 @@ class Graph:
         steps, goal_memo, checks = self.memo, self.goal_memo, self.check_memo
         verify = steps.verify
         step_get, check_get = steps.table.get, checks.table.get
+        lists = self.list_memo
+        list_get = lists.table.get
+        check_list = self._check_list
+        list_on = "nonempty-list-has-worker" in w.checks
         done = self.done_memo
         done_get, all_finished = done.table.get, w.all_finished
         check_state = self._check_state
@@ -348,6 +353,11 @@ class Graph:
                             while type(node) is list:
                                 node = node[1].get(nkey[node[0]])
                             v = node[0] if node is not None else checks.value(touched, nkey, check_state, touched)
+                            if v is None and list_on:
+                                node = None if verify else list_get(0)
+                                while type(node) is list:
+                                    node = node[1].get(nkey[node[0]])
+                                v = node[0] if node is not None else lists.value(0, nkey, check_list)
                             if v is None and fin:  # the stepper has finished: have all? (_all_finished)
                                 node = None if verify else done_get(0)
                                 while type(node) is list:
@@ -436,9 +446,17 @@ class Graph:
         return w.finished(t), w.touched
 
     def _check_state(self, touched: int | None) -> InvariantViolation | None:
-        """The ``state`` invariants after a step that touched io_end ``touched``: the violation, or None."""
+        """The per-io ``state`` invariants after a step that touched io_end ``touched``: the violation, or None."""
         try:
-            invariants.check_state(self.world, touched)
+            invariants.check_state(self.world, touched, lists=False)
+        except InvariantViolation as v:
+            return v
+        return None
+
+    def _check_list(self) -> InvariantViolation | None:
+        """The ``state`` invariant about the inode list (after the per-io ones): the violation, or None."""
+        try:
+            invariants.check_state(self.world, None, per_io=False)
         except InvariantViolation as v:
             return v
         return None
