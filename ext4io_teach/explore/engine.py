@@ -281,21 +281,24 @@ class Graph:
         restore = codec.restore
         steps, goal_memo, checks = self.memo, self.goal_memo, self.check_memo
         verify = steps.verify
-        step_get, check_get = steps.table.get, checks.table.get
+        nothing = {}.get  # with ``verify`` every walk finds nothing: each question runs for real
+        step_get = nothing if verify else steps.table.get
+        check_get = nothing if verify else checks.table.get
+        goal_get = nothing if verify else goal_memo.table.get
         lists = self.list_memo
-        list_get = lists.table.get
+        list_get = nothing if verify else lists.table.get
         check_list = self._check_list
         list_on = "nonempty-list-has-worker" in w.checks
         done = self.done_memo
-        done_get, all_finished = done.table.get, w.all_finished
+        done_get, all_finished = nothing if verify else done.table.get, w.all_finished
         check_state = self._check_state
         run_step = self._run_step
         parent_l, ptask_l = self.parent, self.ptask
-        goal_bits = list(enumerate(self.goal_fns))
+        goal_bits = [(bit, 1 << bit, fn) for bit, fn in enumerate(self.goal_fns)]
         check_final = invariants.check_final
         tb = steps.task_base
         m = len(w.tasks)
-        tids = range(m)
+        task_rows = [(tid, tb + tid, 1 << tid) for tid in range(m)]  # a task, its position, its bit
         transitions = self.transitions
         if not keys:
             self._add(codec.encode(), -1, -1, 0)
@@ -309,12 +312,12 @@ class Graph:
                         progress(len(keys), sid)
                 key = keys[sid]
                 g = 0
-                for bit, fn in goal_bits:
-                    node = None if verify else goal_memo.table.get(bit)
+                for bit, b, fn in goal_bits:
+                    node = goal_get(bit)
                     while type(node) is list:
                         node = node[1].get(key[node[0]])
                     if (node[0] if node is not None else goal_memo.value(bit, key, fn, w)):
-                        g |= 1 << bit
+                        g |= b
                 goals_l.append(g)
                 if until_goal is not None and g & until_goal:
                     self.found_goal = sid
@@ -327,21 +330,21 @@ class Graph:
                 out = []
                 mask = emask = 0
                 d1 = depth[sid] + 1
-                for tid in tids:
-                    head = key[tb + tid] * m + tid
-                    node = None if verify else step_get(head)
+                for tid, pos, b in task_rows:
+                    head = key[pos] * m + tid
+                    node = step_get(head)
                     while type(node) is list:
                         node = node[1].get(key[node[0]])
                     if node is None:
                         node = steps.step(head, key, tid, run_step)
                     if node is BLOCKED:
                         continue
-                    mask |= 1 << tid
+                    mask |= b
                     changed, v, fin, touched = node
                     nid = None
                     if v is None:
                         if changed:
-                            nk = list(key)
+                            nk = [*key]
                             for p, c in changed:
                                 nk[p] = c
                             nkey = tuple(nk)
@@ -349,17 +352,17 @@ class Graph:
                             nkey = key
                         nid = index.get(nkey)
                         if nid is None or verify:  # a new state: the invariants (a known one passed them)
-                            node = None if verify else check_get(touched)
+                            node = check_get(touched)
                             while type(node) is list:
                                 node = node[1].get(nkey[node[0]])
                             v = node[0] if node is not None else checks.value(touched, nkey, check_state, touched)
                             if v is None and list_on:
-                                node = None if verify else list_get(0)
+                                node = list_get(0)
                                 while type(node) is list:
                                     node = node[1].get(nkey[node[0]])
                                 v = node[0] if node is not None else lists.value(0, nkey, check_list)
                             if v is None and fin:  # the stepper has finished: have all? (_all_finished)
-                                node = None if verify else done_get(0)
+                                node = done_get(0)
                                 while type(node) is list:
                                     node = node[1].get(nkey[node[0]])
                                 if node[0] if node is not None else done.value(0, nkey, all_finished):
@@ -391,7 +394,7 @@ class Graph:
                         depth.append(d1)
                     if keep_edges:
                         out.append(nid)
-                        emask |= 1 << tid
+                        emask |= b
                 enabled_l.append(mask)
                 if keep_edges:
                     edges_l.append(tuple(out))
