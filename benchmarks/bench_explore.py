@@ -19,7 +19,7 @@ import argparse
 import sys
 import time
 
-from machine import describe  # noqa: E402  (benchmarks/machine.py)
+from machine import describe, speed_reference_ms  # noqa: E402  (benchmarks/machine.py)
 
 from ext4io_teach.explore import explore
 
@@ -36,7 +36,8 @@ def main() -> None:
     ap.add_argument("--max-seconds", type=float, default=120.0)
     ap.add_argument("--max-states", type=int, default=3_000_000)
     args = ap.parse_args()
-    print(f"machine: {machine()}\n")
+    print(f"machine: {machine()}; speed reference at the start {speed_reference_ms():.0f} ms (lower is faster; "
+          "benchmarks/machine.py)\n")
     print("| scenario | property | design | N | verdict | states | transitions | seconds | CPU s | states/s | "
           "transitions/s | states per CPU s |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -56,6 +57,7 @@ def main() -> None:
                 if res.verdict == "bounded":
                     print(f"(bounded at N={n}: larger N skipped)", file=sys.stderr)
                     break
+    print(f"\nspeed reference at the end {speed_reference_ms():.0f} ms")
 
 
 if __name__ == "__main__":

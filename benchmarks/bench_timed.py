@@ -20,7 +20,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from machine import describe  # noqa: E402  (benchmarks/machine.py)
+from machine import describe, speed_reference_ms  # noqa: E402  (benchmarks/machine.py)
 
 from ext4io_teach.metrics import flat, metrics  # noqa: E402
 from ext4io_teach.timed import run_timed  # noqa: E402
@@ -93,10 +93,12 @@ def main(argv=None) -> int:
     p.add_argument("--timeline", default=None, help="draw the largest size's timeline (PNG) here and time it")
     a = p.parse_args(argv)
     sizes = [int(s) for s in a.sizes.split(",")]
-    where = machine()
+    where = (f"{machine()}; speed reference at the start {speed_reference_ms():.0f} ms (lower is faster; "
+             "benchmarks/machine.py)")
     print(where)
     rows, last = bench(sizes, scenario=a.scenario, repeat=a.repeat)
-    lines = [f"Machine: {where}; load average at the end {os.getloadavg()[0]:.1f}", "",
+    lines = [f"Machine: {where}; load average at the end {os.getloadavg()[0]:.1f}, speed reference at the end "
+             f"{speed_reference_ms():.0f} ms", "",
              "| scenario | IOs | design | outcome | steps (incl. fast-forwarded) | "
              "CPU s (best) | CPU s (worst) | wall s | µs CPU per step |", "|---|---:|---|---|---:|---:|---:|---:|---:|"]
     for r in rows:
