@@ -223,3 +223,28 @@ def test_tqdm_is_imported_only_for_a_visible_bar():
             "explore('truncate-vs-dio', 'old', 1, progress=True); "
             "assert 'tqdm' in sys.modules, 'no bar with progress=True'")
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_a_search_leaves_the_garbage_collector_as_it_found_it():
+    """The search pauses the collector and hands what it made to the oldest generation afterwards
+    (``gc.freeze`` + ``unfreeze``); the caller's setting and objects it froze itself stay as they were."""
+    import gc
+
+    was = gc.isenabled()
+    try:
+        gc.enable()
+        explore("truncate-vs-dio", "new", 2, property="liveness", progress=False)
+        assert gc.isenabled() and gc.get_freeze_count() == 0
+        gc.disable()
+        explore("truncate-vs-dio", "new", 2, property="liveness", progress=False)
+        assert not gc.isenabled()
+        gc.enable()
+        mine = [[object()] for _ in range(50)]
+        gc.freeze()
+        frozen = gc.get_freeze_count()
+        assert frozen >= len(mine)
+        explore("truncate-vs-dio", "new", 2, property="liveness", progress=False)
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
+        (gc.enable if was else gc.disable)()
