@@ -469,6 +469,10 @@ class _Engine:
         can_run = w.can_run
         check_state = state_checker(w)
         check_io, check_list = check_state.per_io, check_state.list_check  # when it can find anything
+        # check_state(touched) is a functools.partial: called below as the function it binds, with its
+        # arguments written out, it is a plain Python-to-Python call (no partial object in between)
+        check_fn = check_state.func
+        check_w, check_a, check_b, check_c = check_state.args
         start_at, complete_at, add_entry = w.start_at, w.complete_at, w._add_entry
         cost_of = self.cost
         # kind -> (µs, may wake someone, the lock it releases if that is all it does)
@@ -607,7 +611,7 @@ class _Engine:
                         e = ent[t.pc]
                 tch = w.touched
                 if (tch is not None and check_io) or (check_list and inode.completed):
-                    check_state(tch)
+                    check_fn(check_w, check_a, check_b, check_c, tch)  # check_state(tch)
                 n_steps += 1
                 cost, wakes, released = kinds[kind]
                 if switch:  # the first step after this CPU ran another task
