@@ -148,6 +148,15 @@ UNKNOWN, LOCKED, TIMED, GUARDED = range(4)
 
 
 class _Engine:
+    # Slots, not an instance dict: CPython 3.11 shares an instance dict's keys (which makes ``self.x`` and
+    # ``self.method()`` fast) only up to 30 attributes, and the engine has more
+    __slots__ = ("w", "K", "cost", "ctx_us", "slice_us", "limit", "ff_on", "n", "is_dio", "state", "cpu_of",
+                 "busy_to", "slice_from", "ready_since", "gen", "timer_at", "timer_gen", "yielding", "cpu_task",
+                 "cpu_free", "cpu_last", "events", "runq", "sleepers", "why", "why_arg", "spinners", "segs", "tot",
+                 "tot_order", "totals", "cpu_wait", "holds", "samples", "sample_us", "next_sample", "steps",
+                 "n_steps", "now", "outcome", "ffs", "inv_start", "inv_book", "inv_requeued", "ff_ref", "worker",
+                 "act_cache")
+
     def __init__(self, w: TimedWorld, cpus: int, costs: CostModel, limit: int, keep_steps: bool, ff: bool):
         self.w = w
         self.K = cpus
@@ -453,7 +462,6 @@ class _Engine:
         i_mutex = inode.i_mutex
         design = w.design
         table = design.table
-        local_get = design._locals.get
         # Design.do_step and Design.settle written out below; a design that replaces either (none does)
         # goes through its own do_step
         cls = type(design)
@@ -461,6 +469,10 @@ class _Engine:
         can_run = w.can_run
         check_state = state_checker(w)
         check_io, check_list = check_state.per_io, check_state.list_check  # when it can find anything
+        # check_state(touched) is a functools.partial: called below as the function it binds, with its
+        # arguments written out, it is a plain Python-to-Python call (no partial object in between)
+        check_fn = check_state.func
+        check_w, check_a, check_b, check_c = check_state.args
         start_at, complete_at, add_entry = w.start_at, w.complete_at, w._add_entry
         cost_of = self.cost
         # kind -> (µs, may wake someone, the lock it releases if that is all it does)
@@ -479,8 +491,9 @@ class _Engine:
         n_steps = 0
         ff_on = self.ff_on
         wake = self.wake
-        # per role: pc -> (step method, activity, guard, the worker takes a work item); per task: what the
-        # loop needs of it
+        # per role: pc -> (step method, activity, guard, the worker takes a work item, local control flow:
+        # what settle() runs); "done" has an entry too, so that the pc after a step is looked up once; per
+        # task: what the loop needs of it
         entries = {}
         per_task = []
         for t in tasks:
@@ -488,8 +501,9 @@ class _Engine:
             ent = entries.get(key)
             if ent is None:
                 ent = entries[key] = {pc: (method, self.act_of(t.role, pc), spec.guard,
-                                              t.tid == worker and pc == "wq.idle")
+                                              t.tid == worker and pc == "wq.idle", spec.local)
                                          for pc, (spec, method) in table.items()}
+                ent["done"] = (None, -1, None, False, False)
             per_task.append((t, ent, is_dio_of[t.tid], t.tid == worker, self.segs[t.tid], self.tot[t.tid],
                              self.tot_order[t.tid]))
         while True:
@@ -570,7 +584,7 @@ class _Engine:
                         break
                 # else: stepping inline: the guard held after the last step and nothing has changed since
                 # but the time, which only opens time gates (no guard reads the time)
-                method, a, _, ff_point = e
+                method, a, _, ff_point, _ = e
                 if ff_point:  # the worker takes its next work item
                     if pend:
                         tl[seg_a] += pend
@@ -585,17 +599,19 @@ class _Engine:
                 if own_do_step is None:
                     kind, text, io = method(w, t)
                     if t.waits_for is None:  # settle(): run the local control flow that follows
-                        m = local_get(t.pc)
-                        while m is not None:
-                            m(w, t)
+                        e = ent[t.pc]
+                        while e[4]:
+                            e[0](w, t)
                             if t.waits_for is not None:
                                 break
-                            m = local_get(t.pc)
+                            e = ent[t.pc]
                 else:
                     _, kind, text, io = own_do_step(w, t)
+                    if t.waits_for is None:
+                        e = ent[t.pc]
                 tch = w.touched
                 if (tch is not None and check_io) or (check_list and inode.completed):
-                    check_state(tch)
+                    check_fn(check_w, check_a, check_b, check_c, tch)  # check_state(tch)
                 n_steps += 1
                 cost, wakes, released = kinds[kind]
                 if switch:  # the first step after this CPU ran another task
@@ -663,8 +679,7 @@ class _Engine:
                         self.spinners.add(tid)
                     else:
                         self.go_to_sleep(tid, end)
-                else:
-                    e = ent[pc]
+                else:  # e = ent[pc], looked up after the step
                     guard = e[2]
                     if now >= start_at[tid] and not (is_dio and pc == add_entry and complete_at[t.io] > now) and (
                             guard is None or guard(w, t)):

@@ -144,6 +144,13 @@ class TimedWorld(World):
     device finishes write k; ``start_at[tid]`` when a timed task may run next.
     """
 
+    # slots like World's (see there): the attributes set in ``__init__``
+    __slots__ = ("load", "rng", "now", "_live", "complete_at", "submitted_at", "ctx_of", "inflight", "full",
+                 "next_write", "writes_done", "next_read", "reads_done", "device_free", "device_events", "start_at",
+                 "started", "sub_of", "truncates", "truncate_calls", "fsyncs", "conv_latency", "rr", "reserved",
+                 "_randbelow", "_per_io", "_jitter", "_jitter_us", "_latency", "timers_changed", "_add_entry",
+                 "_guards")
+
     def __init__(self, design, roles, load, rng, checks=None):
         # set before World.__init__, which settles every task (the submitter asks has_more())
         self.load = load

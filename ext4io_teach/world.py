@@ -29,6 +29,12 @@ EIO = -5
 class World:
     """State of one run. Build it with ``sched.build_world`` (which validates the inputs)."""
 
+    # The fields set in ``__init__``, declared like those of the model's other classes. A TimedWorld has more
+    # than the 30 attributes CPython 3.11 keeps in a fast shared-key instance dict, and its primitives run
+    # millions of times; with slots, ``w.use(...)`` and friends are found without a dictionary lookup.
+    __slots__ = ("design", "split_rmw", "fail_io", "inputs", "ios", "inode", "wq", "tasks", "checks", "stats",
+                 "steps", "touched", "worker_tids")
+
     def __init__(self, design, roles: list[tuple[str, str]], ios: int, *, split_rmw: bool = False,
                  fail_io: int | None = None, checks: frozenset | None = None, inputs: dict | None = None):
         self.design = design
