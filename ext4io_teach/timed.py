@@ -21,6 +21,9 @@
   whole pass over the pending work items returns to exactly the same state, the loop is
   **fast-forwarded** to the time limit, counting what the skipped passes cost (requeues, yields,
   lock acquisitions, CPU time). ``TimedRun.fast_forwards`` says where and how often.
+* Python's cyclic garbage collector is paused during the run (``gcpause.collector_paused``): a run at
+  the seed's scale keeps about a million small lists alive, and full collections over them grew
+  faster than the run (2.5 % of the instructions at 100,000 IOs).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from .costs import DEFAULT_COSTS, CostModel
 from .designs import get_design
 from .designs.base import Design
 from .errors import bad_input
+from .gcpause import collector_paused
 from .invariants import state_checker
 from .timed_roles import INF, TimedWorld, roles_for, timed_design
 from .workload import Workload
@@ -132,7 +136,8 @@ def run_timed(workload: Workload, design: str = "new", *, cpus: int = 2, seed: i
         if role == "bwriter":
             start = (tid * 37) % max(1, workload.buffered_every_us)
         w.start_at[tid] = w.started[tid] = start
-    sim.run()
+    with collector_paused():  # the run's segments, samples and steps: many objects, no cycles
+        sim.run()
     run = TimedRun(design, workload, cpus, seed, costs, limit, w, [t.name for t in w.tasks],
                    [t.role for t in w.tasks], sim.segs, sim.holds, sim.samples, sim.totals, sim.cpu_wait,
                    sim.now, sim.outcome, sim.ffs, sim.steps, sim.n_steps)

@@ -16,11 +16,11 @@ the code (``verify``) to keep the two in agreement.
 
 from __future__ import annotations
 
-import gc
 import time
 
 from .. import invariants
 from ..errors import InvariantViolation
+from ..gcpause import collector_paused
 from .memo import BLOCKED, Memo
 
 
@@ -229,30 +229,21 @@ class Graph:
 
     def search(self, *, stop_on_violation: bool = True, stop_on_deadlock: bool = True,
                until_goal: int | None = None) -> None:
-        """See ``_search``. Python's cyclic garbage collector is paused meanwhile: the search makes
-        millions of small tuples that are never part of a cycle, and the collector would otherwise
-        re-scan every one of them again and again (about a tenth of the time at N = 4). When it is
-        switched back on, everything the search made is moved straight to the oldest generation
-        (``gc.freeze()`` then ``gc.unfreeze()``; skipped if the caller has frozen objects of its own):
-        otherwise the first allocation after the search would scan all of it as young objects at
-        once (-4 % instructions at truncate-vs-dio N = 6). The cost: other young objects of the
-        process wait for the next full collection too.
+        """See ``_search``. Python's cyclic garbage collector is paused meanwhile
+        (``gcpause.collector_paused``): the search makes millions of small tuples that are never part
+        of a cycle, and the collector would otherwise re-scan every one of them again and again (about
+        a tenth of the time at N = 4), and then all of them at once when it comes back on (another 4 %
+        at truncate-vs-dio N = 6).
 
         Afterwards the World is in the start state: the memos restore components lazily, so in
         between it holds a mix of the states they ran code on."""
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            self._search(stop_on_violation=stop_on_violation, stop_on_deadlock=stop_on_deadlock,
-                         until_goal=until_goal)
-        finally:
-            if gc.get_freeze_count() == 0:  # see above: into the oldest generation, unscanned
-                gc.freeze()
-                gc.unfreeze()
-            if was_enabled:
-                gc.enable()
-            if self.keys:
-                self.codec.restore(self.keys[0])
+        with collector_paused():
+            try:
+                self._search(stop_on_violation=stop_on_violation, stop_on_deadlock=stop_on_deadlock,
+                             until_goal=until_goal)
+            finally:
+                if self.keys:
+                    self.codec.restore(self.keys[0])
 
     def _search(self, *, stop_on_violation: bool, stop_on_deadlock: bool, until_goal: int | None) -> None:
         """Expand states breadth-first until done, a bound, a violation/deadlock (if asked) or, with
