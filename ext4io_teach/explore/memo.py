@@ -3,11 +3,11 @@
 The explorer's state key is a tuple of interned component numbers, one per part of the model
 (``io#0 .. io#N-1``, each field of the inode, the workqueue and whether it is empty, ``task 0 ..
 task M-1``; see ``engine.Codec``). A step of task ``t`` always reads ``t``; which io_ends, inode
-fields and other tasks it reads depends on what it finds. The memo runs a step once for real, with the World's
-``ios``, ``tasks``, ``inode`` and ``wq`` swapped for tracking stand-ins that log the position of
-every component the code reaches, and files the outcome under the head ``(t, t's component)`` in a
-small decision tree: each branch is the next position the code read, keyed by the component found
-there; a leaf holds
+fields and other tasks it reads depends on what it finds. The memo runs a step once for real, with
+the World's ``ios``, ``tasks``, ``inode`` and ``wq`` swapped for tracking stand-ins that log the
+position of every component the code reaches, and files the outcome under the head ``(t, t's
+component)`` in a small decision tree: each branch is the next position the code read, keyed by the
+component found there; a leaf holds
 
 * the components the step changed (``(position, new component)`` pairs), whether ``t`` has finished
   and which io_end it touched, or
