@@ -278,11 +278,10 @@ class Graph:
         goal_get = nothing if verify else goal_memo.table.get
         lists = self.list_memo
         list_get = nothing if verify else lists.table.get
-        check_list = self._check_list
-        list_on = "nonempty-list-has-worker" in w.checks
+        list_on = invariants.state_checker(w).list_check  # does the design check the inode list at all
         done = self.done_memo
         done_get, all_finished = nothing if verify else done.table.get, w.all_finished
-        check_state = self._check_state
+        state_violation = self._state_violation
         run_step = self._run_step
         parent_l, ptask_l = self.parent, self.ptask
         goal_bits = [(bit, 1 << bit, fn) for bit, fn in enumerate(self.goal_fns)]
@@ -346,12 +345,14 @@ class Graph:
                             node = check_get(touched)
                             while type(node) is list:
                                 node = node[1].get(nkey[node[0]])
-                            v = node[0] if node is not None else checks.value(touched, nkey, check_state, touched)
+                            v = (node[0] if node is not None
+                                 else checks.value(touched, nkey, state_violation, touched, True, False))
                             if v is None and list_on:
                                 node = list_get(0)
                                 while type(node) is list:
                                     node = node[1].get(nkey[node[0]])
-                                v = node[0] if node is not None else lists.value(0, nkey, check_list)
+                                v = (node[0] if node is not None
+                                     else lists.value(0, nkey, state_violation, None, False, True))
                             if v is None and fin:  # the stepper has finished: have all? (_all_finished)
                                 node = done_get(0)
                                 while type(node) is list:
@@ -426,7 +427,7 @@ class Graph:
         return found[0] if found is not None else done.value(0, key, self.world.all_finished)
 
     # What the memos run for real (on the World restored to the state in question).
-    # Together, _run_step, _check_state and check_final are ``sched.Run.step`` without the trace.
+    # Together, _run_step, _state_violation and check_final are ``sched.Run.step`` without the trace.
     def _run_step(self, tid: int):
         """One scheduler step if task ``tid`` can run; returns whether it has finished and the io_end
         the step touched (what the ``state`` invariants look at next), or ``BLOCKED``. Asking "can
@@ -439,18 +440,12 @@ class Graph:
         w.design.do_step(w, t)
         return w.finished(t), w.touched
 
-    def _check_state(self, touched: int | None) -> InvariantViolation | None:
-        """The per-io ``state`` invariants after a step that touched io_end ``touched``: the violation, or None."""
+    def _state_violation(self, touched: int | None, per_io: bool, lists: bool) -> InvariantViolation | None:
+        """The ``state`` invariants (``invariants.check_state``): the per-io ones after a step that touched
+        io_end ``touched`` and/or the one about the inode list, which the search memoizes apart (per-io
+        first). Returns the violation, or None."""
         try:
-            invariants.check_state(self.world, touched, lists=False)
-        except InvariantViolation as v:
-            return v
-        return None
-
-    def _check_list(self) -> InvariantViolation | None:
-        """The ``state`` invariant about the inode list (after the per-io ones): the violation, or None."""
-        try:
-            invariants.check_state(self.world, None, per_io=False)
+            invariants.check_state(self.world, touched, per_io=per_io, lists=lists)
         except InvariantViolation as v:
             return v
         return None
