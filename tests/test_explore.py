@@ -155,6 +155,8 @@ def test_bounds_and_interrupt():
     res = explore("fsync-vs-worker", "old", 2, property="liveness", progress=interrupt)
     assert res.verdict == "bounded" and res.stopped == "interrupted"
     assert res.states > 1024
+    with pytest.raises(ValueError, match="^progress: 'yes' is not a progress setting"):
+        explore("fsync-vs-worker", "old", 2, progress="yes")
 
 
 def test_bounded_liveness_still_reports_a_livelock_it_has_seen():

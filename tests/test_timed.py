@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from ext4io_teach import cli
+from ext4io_teach import cli, progress
 from ext4io_teach.costs import DEFAULT_COSTS, KINDS, CostModel
 from ext4io_teach.metrics import JSON_KEYS, metrics, percentile
 from ext4io_teach.timed import run_timed
@@ -158,7 +158,8 @@ def test_workload_bad_input(args, param):
 
 
 @pytest.mark.parametrize("kw,param", [({"cpus": 0}, "cpus"), ({"seed": "x"}, "seed"),
-                                      ({"time_limit_us": 0}, "time_limit_us"), ({"costs": {}}, "costs")])
+                                      ({"time_limit_us": 0}, "time_limit_us"), ({"costs": {}}, "costs"),
+                                      ({"progress": "yes"}, "progress")])
 def test_run_timed_bad_input(kw, param):
     with pytest.raises(ValueError, match=f"^{param}:"):
         run_timed(TINY, "new", **kw)
@@ -192,3 +193,28 @@ def test_cli_bad_input_exit_2(argv, param, capsys):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
     assert f"error: {param}:" in err and "allowed" in err and "Traceback" not in err
+
+
+def test_progress_counts_ios_done_up_to_where_the_run_ended():
+    load = make_workload("seed", 300)
+    for design in ("new", "old"):
+        seen = []
+        r = run_timed(load, design, progress=lambda done, ms, seen=seen: seen.append((done, ms)))
+        assert len(seen) > 10
+        assert seen == sorted(seen), "IOs done and simulated time never go back"
+        done = r.world.writes_done + r.world.reads_done
+        assert seen[-1] == (done, r.sim_time_us // 1000)
+        if design == "new":
+            assert r.completed and done == 300
+        else:  # the hang: truncate never returns, the IOs behind it never complete
+            assert not r.completed and done < 300
+        quiet = run_timed(load, design, progress=False)
+        assert (quiet.segments, quiet.samples, quiet.stats) == (r.segments, r.samples, r.stats)
+
+
+@pytest.mark.parametrize("argv,bar", [([], True), (["--no-progress"], False), (["--json"], False)])
+def test_cli_timed_runs_show_a_progress_bar_unless_asked_not_to(argv, bar, capsys, monkeypatch):
+    monkeypatch.setattr(progress, "AFTER", 0.0)  # a bar at once: these runs take milliseconds
+    assert cli.main(["metrics", "seed", "--design", "new", "--ios", "200", *argv]) == 0
+    err = capsys.readouterr().err
+    assert ("seed new" in err and "IOs" in err) == bar, err

@@ -18,6 +18,8 @@ def add_timed_arguments(p) -> None:
     p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the device-timing jitter (default 0)")
     p.add_argument("--time-limit-us", type=int, default=None, metavar="T",
                    help="stop at this simulated time (default: twice the expected IO time + 20 ms)")
+    p.add_argument("--no-progress", action="store_true",
+                   help="no progress bar (by default one appears on stderr when a run takes over a second)")
 
 
 def designs_of(arg: str) -> list[str]:
@@ -35,8 +37,9 @@ def run_all(args) -> tuple[dict, object]:
     designs = designs_of(args.design)
     ios = DEFAULT_IOS[args.scenario] if args.ios is None else args.ios
     load = make_workload(args.scenario, ios)
+    progress = False if (args.no_progress or getattr(args, "json", False)) else None
     runs = {d: run_timed(load, d, cpus=args.cpus, seed=args.seed, costs=DEFAULT_COSTS,
-                         time_limit_us=args.time_limit_us) for d in designs}
+                         time_limit_us=args.time_limit_us, progress=progress) for d in designs}
     return runs, load
 
 

@@ -31,11 +31,11 @@ import math
 import time
 
 from ..errors import InvariantViolation, bad_input
+from ..progress import Progress, progress_for
 from ..scenarios import get_scenario
 from ..sched import Run, validate_inputs
 from . import fair
 from .engine import Graph
-from .progress import Progress
 from .result import VERDICTS, Counterexample, Result
 
 PROPERTIES = ("safety", "liveness", "fsync-durable", "all")
@@ -113,6 +113,7 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
                         ", ".join(applicable_properties(scenario)))
     _check_bounds(max_states, max_seconds)
     prefix = _check_prefix(prefix)
+    bar = progress_for(progress, max_states, f"{scenario} {design} N={ios}", "states", "expanded")
     has_fsync = "fsync-durable" in applicable_properties(scenario)
     properties = ("fsync-durable",) if property == "fsync-durable" or (property == "all" and has_fsync) else ()
     liveness = property in ("liveness", "all")
@@ -129,7 +130,6 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
         return res
     world = run.world
     goals = _goals(world) if liveness else []
-    bar = progress if callable(progress) else Progress(progress, max_states, f"{scenario} {design} N={ios}")
     graph = Graph(world, keep_edges=liveness, goal_fns=[fn for _, fn, _ in goals], max_states=max_states,
                   max_seconds=max_seconds, progress=bar)
     try:
