@@ -9,12 +9,19 @@ its virtual CPUs with other machines), and CPU time is the steadier figure. ``--
 scaling figure; ``--timeline`` draws the timeline figure of the largest size from the run objects
 (``plot.timeline_figure``, as ``ext4io-teach timeline`` does) and reports its CPU time, building the
 figure and building plus saving it (matplotlib imported and warmed up first).
+
+``--floor N`` measures what no engine can save: the new design's steps of an N-IO run replayed in
+the order the engine ran them, each step with its local control flow and its state check, and nothing
+else (no scheduling, no time, no accounting). The replay is checked to end in the same state with the
+same statistics as the real run; what remains of the real run's CPU time is the engine's share.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import os
+import random
 import sys
 import time
 
@@ -22,8 +29,10 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from machine import describe, speed_reference_ms  # noqa: E402  (benchmarks/machine.py)
 
+from ext4io_teach.invariants import state_checker  # noqa: E402
 from ext4io_teach.metrics import flat, metrics  # noqa: E402
 from ext4io_teach.timed import run_timed  # noqa: E402
+from ext4io_teach.timed_roles import TimedWorld, roles_for, timed_design  # noqa: E402
 from ext4io_teach.workload import make_workload  # noqa: E402
 
 
@@ -59,6 +68,52 @@ def bench(sizes, designs=("old", "new"), scenario="seed", repeat=1):
     return rows, last
 
 
+def replay_floor(n: int, design: str = "new", scenario: str = "seed", repeat: int = 1) -> dict:
+    """CPU seconds of the design code alone for an ``n``-IO run (see the module docstring), best of
+    ``repeat``, with the real run's for comparison."""
+    load = make_workload(scenario, n)
+    real = []
+    for _ in range(repeat):
+        c0 = time.process_time()
+        run_timed(load, design, cpus=2, seed=0)  # its objects go at once
+        real.append(time.process_time() - c0)
+    run = run_timed(load, design, cpus=2, seed=0, keep_steps=True)
+    order = [(s[0], s[3]) for s in run.steps]
+    want = (run.world.snapshot(), dict(run.world.stats))
+    run = None
+    gc.collect()
+    best = None
+    for _ in range(repeat):
+        w = TimedWorld(timed_design(design), roles_for(load), load, random.Random(0))
+        local = {pc: (method, spec.local) for pc, (spec, method) in w.design.table.items()}
+        local["done"] = (None, False)
+        check = state_checker(w)
+        tasks = w.tasks
+        gc.disable()
+        c0 = time.process_time()
+        for now, tid in order:
+            t = tasks[tid]
+            w.now = now
+            w.complete_reads(now)  # the device's reads due by now, as the engine does before a step
+            w.touched = None
+            local[t.pc][0](w, t)
+            if t.waits_for is None:  # settle(): the local control flow after the step
+                method, is_local = local[t.pc]
+                while is_local:
+                    method(w, t)
+                    if t.waits_for is not None:
+                        break
+                    method, is_local = local[t.pc]
+            check(w.touched)
+        cpu = time.process_time() - c0
+        gc.enable()
+        w.complete_reads(1 << 62)
+        if (w.snapshot(), dict(w.stats)) != want:
+            raise SystemExit("the replay did not end where the run did: the floor would be meaningless")
+        best = cpu if best is None else min(best, cpu)
+    return {"ios": n, "design": design, "steps": len(order), "run_cpu_s": min(real), "design_cpu_s": best}
+
+
 def time_timeline(runs, path: str, scenario: str, repeat: int = 1) -> tuple[float, float]:
     """CPU seconds to build the timeline figure of ``runs`` and to build and save it (best of ``repeat``)."""
     import matplotlib
@@ -91,7 +146,19 @@ def main(argv=None) -> int:
     p.add_argument("--out", default=None)
     p.add_argument("--figure", default=None, help="write the scaling figure (PNG) here")
     p.add_argument("--timeline", default=None, help="draw the largest size's timeline (PNG) here and time it")
+    p.add_argument("--floor", type=int, default=None, metavar="N",
+                   help="only measure the design code's share of an N-IO new-design run (see above)")
     a = p.parse_args(argv)
+    if a.floor:
+        print(f"{machine()}; speed reference {speed_reference_ms():.0f} ms")
+        f = replay_floor(a.floor, scenario=a.scenario, repeat=a.repeat)
+        rest = f["run_cpu_s"] - f["design_cpu_s"]
+        print(f"{a.scenario} {f['ios']:,} IOs, {f['design']}: {f['steps']:,} steps; "
+              f"the run {f['run_cpu_s']:.2f} s CPU, "
+              f"its design steps and state checks alone {f['design_cpu_s']:.2f} s "
+              f"({f['design_cpu_s'] / f['steps'] * 1e6:.2f} µs per step), the engine {rest:.2f} s "
+              f"({rest / f['steps'] * 1e6:.2f} µs per step); speed reference {speed_reference_ms():.0f} ms")
+        return 0
     sizes = [int(s) for s in a.sizes.split(",")]
     where = (f"{machine()}; speed reference at the start {speed_reference_ms():.0f} ms (lower is faster; "
              "benchmarks/machine.py)")
