@@ -52,7 +52,7 @@ def bench(sizes, designs=("old", "new"), scenario="seed", repeat=1):
             for _ in range(repeat):
                 r = None  # the previous run's objects go before the next run starts
                 c0, t0 = time.process_time(), time.perf_counter()
-                r = run_timed(load, d, cpus=2, seed=0)
+                r = run_timed(load, d, cpus=2, seed=0, progress=False)
                 cpus.append(time.process_time() - c0)
                 walls.append(time.perf_counter() - t0)
             cpu, wall = min(cpus), walls[cpus.index(min(cpus))]
@@ -75,9 +75,9 @@ def replay_floor(n: int, design: str = "new", scenario: str = "seed", repeat: in
     real = []
     for _ in range(repeat):
         c0 = time.process_time()
-        run_timed(load, design, cpus=2, seed=0)  # its objects go at once
+        run_timed(load, design, cpus=2, seed=0, progress=False)  # its objects go at once
         real.append(time.process_time() - c0)
-    run = run_timed(load, design, cpus=2, seed=0, keep_steps=True)
+    run = run_timed(load, design, cpus=2, seed=0, keep_steps=True, progress=False)
     order = [(s[0], s[3]) for s in run.steps]
     want = (run.world.snapshot(), dict(run.world.stats))
     run = None
