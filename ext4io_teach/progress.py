@@ -19,7 +19,7 @@ class Progress:
     """``bar(done, extra)``: ``done`` of ``total`` units so far, and one more figure shown beside it
     under the name ``extra``."""
 
-    def __init__(self, mode, total: int | None, desc: str, unit: str = "states", extra: str = "expanded"):
+    def __init__(self, mode, total: int | None, desc: str, unit: str, extra: str):
         self.mode = mode
         self.total = total
         self.desc = desc
