@@ -10,6 +10,9 @@ scaling figure; ``--timeline`` draws the timeline figure of the largest size fro
 (``plot.timeline_figure``, as ``ext4io-teach timeline`` does) and reports its CPU time, building the
 figure and building plus saving it (matplotlib imported and warmed up first).
 
+``--memory`` measures, instead of time, each size and design's memory in a fresh interpreter: the peak
+resident size while the run ran, above what the imports took, and what the finished run object keeps.
+
 ``--floor N`` measures what no engine can save: the new design's steps of an N-IO run replayed in
 the order the engine ran them, each step with its local control flow and its state check, and nothing
 else (no scheduling, no time, no accounting). The replay is checked to end in the same state with the
@@ -27,7 +30,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
-from machine import describe, speed_reference_ms  # noqa: E402  (benchmarks/machine.py)
+from machine import describe, memory_of, speed_reference_ms  # noqa: E402  (benchmarks/machine.py)
 
 from ext4io_teach.invariants import state_checker  # noqa: E402
 from ext4io_teach.metrics import flat, metrics  # noqa: E402
@@ -114,6 +117,27 @@ def replay_floor(n: int, design: str = "new", scenario: str = "seed", repeat: in
     return {"ios": n, "design": design, "steps": len(order), "run_cpu_s": min(real), "design_cpu_s": best}
 
 
+def memory_rows(sizes, designs=("old", "new"), scenario="seed") -> list[str]:
+    """Markdown rows: the peak memory of each run (above the imports) and what its TimedRun keeps."""
+    rows = ["| scenario | IOs | design | steps | peak MiB above the imports | MiB the run object keeps | "
+            "peak bytes per IO |", "|---|---:|---|---:|---:|---:|---:|"]
+    for n in sizes:
+        for d in designs:
+            m = memory_of(f"""
+                from ext4io_teach.timed import run_timed
+                from ext4io_teach.workload import make_workload
+                load = make_workload({scenario!r}, {n})
+                """, f"""
+                run = run_timed(load, {d!r}, cpus=2, seed=0, progress=False)
+                result = run.n_steps
+                """)
+            steps = m["result"]
+            rows.append(f"| {scenario} | {n:,} | {d} | {steps:,} | {m['work_peak_mib']:.1f} | "
+                        f"{m['after_mib'] - m['start_mib']:.1f} | {m['work_peak_mib'] * 2 ** 20 / n:,.0f} |")
+            print(rows[-1], flush=True)
+    return rows
+
+
 def time_timeline(runs, path: str, scenario: str, repeat: int = 1) -> tuple[float, float]:
     """CPU seconds to build the timeline figure of ``runs`` and to build and save it (best of ``repeat``)."""
     import matplotlib
@@ -148,7 +172,15 @@ def main(argv=None) -> int:
     p.add_argument("--timeline", default=None, help="draw the largest size's timeline (PNG) here and time it")
     p.add_argument("--floor", type=int, default=None, metavar="N",
                    help="only measure the design code's share of an N-IO new-design run (see above)")
+    p.add_argument("--memory", action="store_true", help="measure memory instead of time (see above)")
     a = p.parse_args(argv)
+    if a.memory:
+        print(machine())
+        rows = memory_rows([int(s) for s in a.sizes.split(",")], scenario=a.scenario)
+        if a.out:
+            with open(a.out, "w") as f:
+                f.write(f"Machine: {machine()}\n\n" + "\n".join(rows) + "\n")
+        return 0
     if a.floor:
         print(f"{machine()}; speed reference {speed_reference_ms():.0f} ms")
         f = replay_floor(a.floor, scenario=a.scenario, repeat=a.repeat)

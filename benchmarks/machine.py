@@ -45,3 +45,36 @@ def speed_reference_ms(repeat: int = 5) -> float:
             seen[nk] = seen.get(key, 0) + 1
         best = min(best, time.process_time() - c0)
     return best * 1000
+
+
+_MEMORY_PROBE = """
+import json, os, resource, sys
+sys.path.insert(0, {root!r})
+{setup}
+def rss_mib():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2 ** 20
+start = rss_mib()
+{work}
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({{"start_mib": start, "peak_mib": peak, "after_mib": rss_mib(), "result": globals().get("result")}}))
+"""
+
+
+def memory_of(setup: str, work: str) -> dict:
+    """Memory of ``work`` (Python statements) run after ``setup`` in a fresh interpreter, in MiB:
+    ``start_mib`` (resident after the setup), ``peak_mib`` (the process's peak resident size, the
+    kernel's ``ru_maxrss``), ``after_mib`` (resident after the work, what it made still referenced),
+    ``work_peak_mib`` = peak - start, and ``result``: what the work left in a variable named ``result``
+    (JSON). Linux only (``/proc/self/statm``)."""
+    import json
+    import subprocess
+    import sys
+    import textwrap
+
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    code = _MEMORY_PROBE.format(root=root, setup=textwrap.dedent(setup), work=textwrap.dedent(work))
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=root)
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    got["work_peak_mib"] = got["peak_mib"] - got["start_mib"]
+    return got
