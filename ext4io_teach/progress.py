@@ -1,5 +1,5 @@
 """A progress bar for long work (a search, a large timed run): tqdm, imported only once the work has
-run for about a second.
+run for about a second; text on stderr in a terminal, an ipywidgets bar in a notebook (``tqdm.auto``).
 
 ``progress=None`` (the default) shows the bar once the work has run for ``AFTER`` seconds; ``True``
 shows it at once; ``False`` never (notebook cells checked by nbval must print the same output every
@@ -35,7 +35,7 @@ class Progress:
         if self.bar is None:
             if self.mode is not True and time.perf_counter() - self.t0 < AFTER:
                 return
-            from tqdm import tqdm  # lazy: only work that takes a while pays for the import
+            from tqdm.auto import tqdm  # lazy; in a notebook kernel, an ipywidgets bar instead of text on stderr
 
             self.bar = tqdm(total=self.total, desc=self.desc, unit=self.unit, leave=False)
         self.bar.update(done - self.last)

@@ -218,3 +218,21 @@ def test_cli_timed_runs_show_a_progress_bar_unless_asked_not_to(argv, bar, capsy
     assert cli.main(["metrics", "seed", "--design", "new", "--ios", "200", *argv]) == 0
     err = capsys.readouterr().err
     assert ("seed new" in err and "IOs" in err) == bar, err
+
+
+def test_progress_in_a_notebook_kernel_is_a_widget_bar_not_text():
+    """``tqdm.auto``: in a Jupyter kernel (JupyterLab, Voila) the bar is an ipywidgets view; in a terminal
+    it is text on stderr (the CLI test above)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(
+        "from ext4io_teach.timed import run_timed\nfrom ext4io_teach.workload import make_workload\n"
+        "print(run_timed(make_workload('seed', 300), 'new', progress=True).outcome)")]
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    streams = {o.name: o.text for o in outputs if o.output_type == "stream"}
+    assert views, outputs
+    assert streams.get("stdout", "").strip() == "completed" and "stderr" not in streams, streams
