@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from ..errors import bad_input
 from ._timed_common import add_timed_arguments, echo, run_all
 
@@ -16,9 +18,21 @@ def add_arguments(p) -> None:
     p.add_argument("--dpi", type=int, default=100, help="resolution of the PNG (default 100)")
 
 
+def _check_writable(parameter: str, path: str) -> None:
+    """Before any run: a file that cannot be written would be found out only after the runs."""
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise bad_input(parameter, f"the folder {folder!r} does not exist", "a file in an existing folder")
+    if os.path.isdir(path) or not os.access(folder, os.W_OK) or (os.path.exists(path) and not os.access(path, os.W_OK)):
+        raise bad_input(parameter, f"{path!r} cannot be written", "a file this user may write")
+
+
 def main(args) -> int:
     if not args.out.lower().endswith(".png"):
         raise bad_input("out", f"{args.out!r} is not a .png file name", "a path ending in .png")
+    _check_writable("out", args.out)
+    if args.csv:
+        _check_writable("csv", args.csv)
     if not 30 <= args.dpi <= 600:
         raise bad_input("dpi", f"{args.dpi} is out of range", "30..600")
     runs, load = run_all(args)
