@@ -48,7 +48,8 @@ def shortest(inputs: dict, prop: str, checks, prefix=None, max_seconds: float = 
     counterexample replays in the stepper exactly; returns the explorer's Result."""
     ex = _module()
     kw = {"property": prop, "split_rmw": inputs.get("split_rmw", False), "fail_io": inputs.get("fail_io"),
-          "max_seconds": max_seconds, "checks": frozenset(checks)}
+          "max_seconds": max_seconds, "checks": frozenset(checks),
+          "progress": False}  # the widget says what it found; a bar from a button's callback has no cell to go to
     if prefix:
         kw["prefix"] = list(prefix)
     return ex.explore(inputs["scenario"], inputs["design"], inputs["ios"], **kw)
