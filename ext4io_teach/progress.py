@@ -17,9 +17,10 @@ AFTER = 1.0
 
 class Progress:
     """``bar(done, extra)``: ``done`` of ``total`` units so far, and one more figure shown beside it
-    under the name ``extra``."""
+    under the name ``extra``; with a callable ``mode``, that is called instead. ``close()`` in any case."""
 
     def __init__(self, mode, total: int | None, desc: str, unit: str, extra: str):
+        self.callback = mode if callable(mode) else None
         self.mode = mode
         self.total = total
         self.desc = desc
@@ -30,6 +31,9 @@ class Progress:
         self.last = 0
 
     def __call__(self, done: int, extra) -> None:
+        if self.callback is not None:
+            self.callback(done, extra)
+            return
         if self.mode is False:
             return
         if self.bar is None:
@@ -49,10 +53,8 @@ class Progress:
 
 
 def progress_for(progress, total: int | None, desc: str, unit: str, extra: str):
-    """What a ``progress=`` argument asks for: the caller's callable, or a ``Progress`` bar."""
-    if callable(progress):
-        return progress
-    if progress not in (None, True, False):
+    """The ``Progress`` a ``progress=`` argument asks for (a bar, none, or the caller's callable)."""
+    if not callable(progress) and progress not in (None, True, False):
         raise bad_input("progress", f"{progress!r} is not a progress setting",
                         f"None (a bar after about {AFTER:g} s), True, False, or a callable f({unit}, {extra})")
     return Progress(progress, total, desc, unit, extra)

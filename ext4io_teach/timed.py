@@ -43,7 +43,7 @@ from .designs.base import Design
 from .errors import bad_input
 from .gcpause import collector_paused
 from .invariants import state_checker
-from .progress import Progress, progress_for
+from .progress import progress_for
 from .timed_roles import INF, TimedWorld, roles_for, timed_design
 from .workload import Workload
 
@@ -145,8 +145,7 @@ def run_timed(workload: Workload, design: str = "new", *, cpus: int = 2, seed: i
         with collector_paused():  # the run's segments, samples and steps: many objects, no cycles
             sim.run()
     finally:
-        if isinstance(bar, Progress):
-            bar.close()
+        bar.close()
     run = TimedRun(design, workload, cpus, seed, costs, limit, w, [t.name for t in w.tasks],
                    [t.role for t in w.tasks], sim.segs, sim.holds, sim.samples, sim.totals, sim.cpu_wait,
                    sim.now, sim.outcome, sim.ffs, sim.steps, sim.n_steps)

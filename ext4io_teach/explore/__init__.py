@@ -31,7 +31,7 @@ import math
 import time
 
 from ..errors import InvariantViolation, bad_input
-from ..progress import Progress, progress_for
+from ..progress import progress_for
 from ..scenarios import get_scenario
 from ..sched import Run, validate_inputs
 from . import fair
@@ -135,8 +135,7 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
     try:
         graph.search()
     finally:
-        if isinstance(bar, Progress):
-            bar.close()
+        bar.close()
     res.states, res.transitions, res.depth = graph.states, graph.transitions, graph.max_depth
     _verdict(res, graph, prefix, goals)
     res.seconds = time.perf_counter() - t0
