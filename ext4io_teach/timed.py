@@ -272,9 +272,11 @@ class _Engine:
         self.inv_book = 0
 
     def sample(self, now: int) -> None:
+        """The counters over time, and the progress bar (the run loop writes this out)."""
         w = self.w
         self.samples.append((now, len(w.inode.completed), w.inode.dio_count, len(w.wq.pending), w.inode.unwritten))
         self.next_sample = now + self.sample_us
+        self.progress(w.writes_done + w.reads_done, now // 1000)
 
     # ------------------------------------------------------------ CPU handling
     def schedule(self, tid: int, at: int) -> None:
@@ -710,7 +712,7 @@ class _Engine:
                 if now >= next_sample:
                     samples.append((now, len(inode.completed), inode.dio_count, len(wq_pending), inode.unwritten))
                     next_sample = now + sample_us
-                    progress(w.writes_done + w.reads_done, now // 1000)
+                    progress(w.writes_done + w.reads_done, now // 1000)  # as sample() does
                 if not stay:
                     break
                 # the next step of this task is the next event if nothing else is due before it (or at the
@@ -742,7 +744,6 @@ class _Engine:
         if hold_tid is not None:
             holds.append((hold_tid, hold_from, self.now))
         self.sample(self.now)
-        progress(w.writes_done + w.reads_done, self.now // 1000)
         self.totals = [Counter(self.totals_of(tid)) for tid in range(self.n)]
 
     # ------------------------------------------------------------ fast-forward of a requeue loop
