@@ -6,9 +6,10 @@
 It compiles scratch copies of the package with Cython in a temporary directory (the package itself is
 not changed) and times the same run interpreted and compiled:
 
-* ``engine``: ``timed.py`` compiled in Cython's pure-Python mode: ``_Engine`` becomes a cdef class (a
-  generated ``timed.pxd`` declares its attributes) and the hot locals of ``_Engine.run`` are typed as C
-  integers and flags (a ``cython.locals`` decorator added to the copy);
+* ``engine``: ``timed.py`` compiled in Cython's pure-Python mode: ``_Engine`` becomes a cdef class whose
+  attributes are C integers or typed containers and whose helpers (``dispatch``, ``wake``, ...) are cpdef
+  methods with C-typed arguments (a generated ``timed.pxd``); the locals of ``_Engine.run`` are typed
+  likewise (a ``cython.locals`` decorator added to the copy). Annotations are not read as types;
 * ``engine+model``: that, and also the design steps, the timed world, the state check and the model
   classes, compiled as they are (plain Python classes, untyped).
 
@@ -38,15 +39,46 @@ MODEL_MODULES = ["timed_roles.py", "world.py", "invariants.py", "designs/base.py
                  "designs/old.py", "model/io_end.py", "model/locks.py", "model/task.py", "model/workqueue.py",
                  "model/inode.py"]
 VARIANTS = {"engine": ["timed.py"], "engine+model": ["timed.py", *MODEL_MODULES]}
-# integer attributes of _Engine (C long long in the compiled engine); the others stay Python objects
-INT_ATTRS = {"K", "ctx_us", "slice_us", "limit", "n", "sample_us", "next_sample", "n_steps", "now", "inv_start",
-             "inv_book", "worker"}
+# the types of _Engine's attributes in the compiled engine: C long long, or a Python container Cython
+# can index directly; the others stay plain Python objects
+ATTR_TYPES = {**{name: "long long" for name in (
+    "K", "ctx_us", "slice_us", "limit", "n", "sample_us", "next_sample", "n_steps", "now", "inv_start", "inv_book",
+    "worker")},
+    **{name: "list" for name in (
+        "state", "cpu_of", "busy_to", "slice_from", "ready_since", "gen", "timer_at", "timer_gen", "yielding",
+        "cpu_task", "cpu_free", "cpu_last", "events", "segs", "tot", "tot_order", "cpu_wait", "holds", "samples",
+        "is_dio", "why", "why_arg", "ffs", "totals")},
+    "sleepers": "set", "spinners": "set", "cost": "dict", "act_cache": "dict"}
+# the engine's helper methods, compiled as cpdef methods with C-typed arguments (pxd declarations)
+METHODS = """
+    cpdef void seg(self, Py_ssize_t tid, long long start, long long end, long long act, Py_ssize_t cpu)
+    cpdef void charge(self, Py_ssize_t tid, long long act, long long us)
+    cpdef void schedule(self, Py_ssize_t tid, long long at)
+    cpdef void arm(self, Py_ssize_t tid, long long at)
+    cpdef void make_ready(self, Py_ssize_t tid, long long now)
+    @cython.locals(c=Py_ssize_t, i=Py_ssize_t, K=Py_ssize_t, tid=Py_ssize_t, f=cython.longlong, at=cython.longlong,
+                   g=cython.longlong, cpu_task=list, cpu_last=list, cpu_free=list)
+    cpdef void dispatch(self, long long now)
+    @cython.locals(c=Py_ssize_t)
+    cpdef void release(self, Py_ssize_t tid, long long at)
+    cpdef void go_to_sleep(self, Py_ssize_t tid, long long at)
+    @cython.locals(s=Py_ssize_t, why=list, why_arg=list, woken=list, start=cython.longlong, at=cython.longlong,
+                   c=Py_ssize_t)
+    cpdef void wake(self, long long now)
+    cpdef bint look(self, Py_ssize_t s, long long now, bint timers)
+"""
+# the run loop's locals (``_Engine.run`` keeps a closure, so it stays a def method with typed locals)
 C_LOCALS = {**{name: "cython.longlong" for name in (
     "now", "end", "cost", "seg_a", "seg_end", "pend", "stop_at", "n_steps", "next_sample", "sample_us", "ctx_us",
     "slice_us", "limit", "a", "h_at", "t_ev", "t_dev", "g")},
     **{name: "cython.Py_ssize_t" for name in ("tid", "c", "n_ev", "n_dev")},
     **{name: "cython.bint" for name in ("first", "switch", "stay", "yld", "is_dio", "is_worker")},
-    "st": "cython.int"}
+    "st": "cython.int",
+    **{name: "list" for name in (
+        "state", "gen", "yielding", "cpu_of", "cpu_last", "slice_from", "events", "segs", "tl", "order", "samples",
+        "holds", "start_at", "complete_at", "is_dio_of", "per_task", "last", "dev")},
+    **{name: "dict" for name in ("kinds", "ent", "cost_of")},
+    "e": "tuple"}
 
 RUN_ONE = """
 import json, sys, time
@@ -66,7 +98,8 @@ print(json.dumps({{"cpu_s": cpu, "metrics": m, "compiled": timed.__file__.endswi
 BUILD = """
 from setuptools import setup
 from Cython.Build import cythonize
-setup(ext_modules=cythonize({modules!r}, compiler_directives={{"language_level": 3}}, quiet=True),
+directives = {{"language_level": 3, "annotation_typing": False}}
+setup(ext_modules=cythonize({modules!r}, compiler_directives=directives, quiet=True),
       script_args=["build_ext", "--inplace", "-j", "2"])
 """
 
@@ -87,10 +120,10 @@ def typed_engine_copy(pkg: str) -> None:
     with open(path) as f:
         src = f.read()
     slots = engine_slots(src)
-    pxd = ["cdef class _Engine:"] + [f"    cdef public {'long long' if s in INT_ATTRS else 'object'} {s}"
-                                     for s in slots]
+    pxd = ["cimport cython", "", "cdef class _Engine:"] + [
+        f"    cdef public {ATTR_TYPES.get(s, 'object')} {s}" for s in slots]
     with open(os.path.join(pkg, "timed.pxd"), "w") as f:
-        f.write("\n".join(pxd) + "\n")
+        f.write("\n".join(pxd) + "\n" + METHODS)
     decorator = "    @cython.locals(" + ", ".join(f"{k}={v}" for k, v in C_LOCALS.items()) + ")\n"
     src, n1 = re.subn(r"\n    __slots__ = \(", "\n    _slot_names = (", src, count=1)  # a cdef class has no __slots__
     src, n2 = re.subn(r"\nimport heapq\n", "\nimport heapq\n\nimport cython\n", src, count=1)

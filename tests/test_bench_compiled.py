@@ -5,6 +5,7 @@ the engine drifting away from it: a slot or a typed local renamed, or the lines 
 Either would make the experiment type nothing, or stop with an error."""
 
 import ast
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -26,13 +27,15 @@ def _run_method(source: str) -> ast.FunctionDef:
     raise AssertionError("no _Engine.run")
 
 
-def test_the_pxd_declares_every_slot_of_the_engine(tmp_path):
+def test_the_pxd_declares_every_slot_and_helper_of_the_engine(tmp_path):
     shutil.copy(ROOT / "ext4io_teach" / "timed.py", tmp_path / "timed.py")
     bench_compiled.typed_engine_copy(str(tmp_path))
     pxd = (tmp_path / "timed.pxd").read_text().splitlines()
-    declared = [line.split()[-1] for line in pxd[1:]]
+    declared = [line.split()[-1] for line in pxd if line.startswith("    cdef public ")]
     assert declared == list(_Engine.__slots__)
-    assert set(bench_compiled.INT_ATTRS) <= set(declared)
+    assert set(bench_compiled.ATTR_TYPES) <= set(declared), set(bench_compiled.ATTR_TYPES) - set(declared)
+    methods = re.findall(r"cpdef \w+ (\w+)\(", bench_compiled.METHODS)
+    assert len(methods) == 10 and all(callable(getattr(_Engine, m, None)) for m in methods), methods
     edited = (tmp_path / "timed.py").read_text()
     assert "\nimport cython\n" in edited and "__slots__" not in edited
 
