@@ -331,6 +331,20 @@ def test_view_every_control_button():
     assert s.errors == []
 
 
+def test_view_show_me_says_how_far_the_search_has_got():
+    s = stepper("fsync-vs-worker", "new", 2, challenge="double-free")
+    shown = []
+    s.msg.observe(lambda ch: shown.append(ch["new"]), names="value")
+    s.click("show")
+    assert s.errors == []
+    assert "searching every schedule" in shown[0] and "states found" not in shown[0]
+    counts = [re.search(r"([\d,]+) states found, ([\d,]+) looked at, [\d.]+ s \(it stops after 20 s\)", m)
+              for m in shown[1:-1]]
+    assert counts and all(counts), shown  # the first report at 1,024 states looked at, then every 0.25 s
+    assert int(counts[0][2].replace(",", "")) == 1024
+    assert "No schedule wins" in shown[-1] and s.ctrl.explanation and s.ctrl.schedule == []
+
+
 def test_view_shows_every_error_in_the_widget():
     s = stepper("truncate-vs-dio", "new", 1)
     s.click("undo")  # nothing to undo
@@ -440,8 +454,12 @@ def test_show_me_wins_the_variant_challenges(design, scenario, challenge):
 
 def test_show_me_on_the_new_design_finds_no_double_free():
     c = StepperController("fsync-vs-worker", "new", 2, challenge="double-free")
-    res = c.show_me()
+    reports = []
+    res = c.show_me(progress=lambda states, expanded: reports.append((states, expanded)))
     assert res.verdict == "ok" and "No schedule wins" in c.message
+    # the search reports every 1,024 expansions, with counts that only grow and end below the total
+    assert [e for _, e in reports] == list(range(0, res.states, 1024))
+    assert all(a <= b for (a, _), (b, _) in zip(reports, reports[1:])) and reports[-1][0] <= res.states
 
 
 def test_lecture_mode_folds_and_windows_the_program():

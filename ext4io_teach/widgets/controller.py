@@ -325,11 +325,12 @@ class StepperController:
         return not explorer.truncate_can_complete(self.inputs, self.run.schedule, self.run.snapshot(),
                                                   self.world.checks)
 
-    def show_me(self, *, max_seconds: float = 20.0):
+    def show_me(self, *, max_seconds: float = 20.0, progress=False):
         """Ask the explorer for the shortest schedule that wins (the current challenge, or any failure)
-        and load it at the start for step-by-step replay; if none exists, say why."""
+        and load it at the start for step-by-step replay; if none exists, say why. ``progress``: see
+        ``explorer.shortest``."""
         prop = self.challenge.property if self.challenge is not None else "liveness"
-        res = explorer.shortest(self.inputs, prop, self.world.checks, max_seconds=max_seconds)
+        res = explorer.shortest(self.inputs, prop, self.world.checks, max_seconds=max_seconds, progress=progress)
         cex = res.counterexample
         if cex is None:
             self.reset()

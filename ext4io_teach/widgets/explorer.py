@@ -43,13 +43,14 @@ def truncate_can_complete(inputs: dict, schedule: list[int], snapshot, checks) -
     return _CACHE[key]
 
 
-def shortest(inputs: dict, prop: str, checks, prefix=None, max_seconds: float = 20.0):
+def shortest(inputs: dict, prop: str, checks, prefix=None, max_seconds: float = 20.0, progress=False):
     """Run the explorer from the start (or from ``prefix``) with the stepper's checks, so that its
-    counterexample replays in the stepper exactly; returns the explorer's Result."""
+    counterexample replays in the stepper exactly; returns the explorer's Result. ``progress``: False
+    (no bar: one started from a button's callback has no cell to go to) or a callable
+    ``f(states found, states expanded)`` that the explorer calls every 1,024 expansions."""
     ex = _module()
     kw = {"property": prop, "split_rmw": inputs.get("split_rmw", False), "fail_io": inputs.get("fail_io"),
-          "max_seconds": max_seconds, "checks": frozenset(checks),
-          "progress": False}  # the widget says what it found; a bar from a button's callback has no cell to go to
+          "max_seconds": max_seconds, "checks": frozenset(checks), "progress": progress}
     if prefix:
         kw["prefix"] = list(prefix)
     return ex.explore(inputs["scenario"], inputs["design"], inputs["ios"], **kw)

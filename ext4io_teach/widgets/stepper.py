@@ -7,6 +7,7 @@ it in the widget (and keeps it in ``errors``), so no error is lost in a kernel l
 
 from __future__ import annotations
 
+import time
 import traceback
 
 import ipywidgets as W
@@ -19,6 +20,8 @@ from .controller import StepperController
 from .style import CSS, MODES
 
 SPEEDS_MS = (1000, 500, 250, 100)
+SEARCH_LIMIT_S = 20.0  # "Show me": the explorer's time limit
+SEARCH_REPORT_S = 0.25  # and how often the message shows how far it has got
 
 
 class Stepper:
@@ -141,9 +144,21 @@ class Stepper:
         self.set_mode(self.mode)
 
     def _show_me(self):
-        """Say that the explorer is searching (the message reaches the page at once), then ask it."""
+        """Say that the explorer is searching (the message reaches the page at once), then ask it,
+        showing how far it has got: at its first report and then at most every ``SEARCH_REPORT_S``."""
         self.msg.value = '<div class="e4-msg">The explorer is searching every schedule&hellip;</div>'
-        self.ctrl.show_me()
+        t0 = time.perf_counter()
+        shown = [-SEARCH_REPORT_S]
+
+        def searching(states: int, expanded: int) -> None:
+            now = time.perf_counter() - t0
+            if expanded and now - shown[0] >= SEARCH_REPORT_S:  # its first call comes before any work
+                shown[0] = now
+                self.msg.value = (f'<div class="e4-msg">The explorer is searching every schedule&hellip; '
+                                  f'{states:,} states found, {expanded:,} looked at, {now:.1f} s '
+                                  f'(it stops after {SEARCH_LIMIT_S:g} s)</div>')
+
+        self.ctrl.show_me(max_seconds=SEARCH_LIMIT_S, progress=searching)
 
     def _start(self):
         self.ctrl.configure(self.scenario_dd.value, self.design_dd.value, int(self.ios_in.value))
