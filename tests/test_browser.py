@@ -279,3 +279,21 @@ def test_voila_query_configures_the_stepper(workdir, shots_dir, pw):
             wait_schedule(page, root, ",".join(map(str, cex[:k])))
             assert_dom_matches(root, model_after(inp, cex[:k]))
         no_errors(page)
+
+
+@pytest.mark.slow
+def test_show_me_reports_the_search_live_in_voila(workdir, shots_dir, pw):
+    """The explorer's progress reaches the page while the search runs (about 2 s at N = 5), not only at
+    its end: the kernel is busy in the button's callback the whole time."""
+    query = "scenario=fsync-vs-worker&design=new&ios=5&challenge=double-free"
+    with bu.server("voila", workdir) as (base, _, _), bu.browser(pw, 1280, 720) as page:
+        page.goto(f"{base}/voila/render/stepper.ipynb?{query}")
+        root = page.locator(".e4-root").first
+        root.wait_for(timeout=120_000)
+        page.locator(".e4-task-btn").first.wait_for(timeout=60_000)
+        button(root, "Show me").click()
+        root.locator(".e4-msg", has_text="states found").wait_for(timeout=60_000)
+        page.screenshot(path=str(shots_dir / "voila-show-me-searching.png"))
+        root.locator("[data-message]", has_text="No schedule wins").wait_for(timeout=60_000)
+        assert root.locator(".e4-msg", has_text="states found").count() == 0
+        no_errors(page)
