@@ -146,18 +146,21 @@ class Stepper:
     def _show_me(self):
         """Say that the explorer is searching (the message reaches the page at once), then ask it,
         showing how far it has got: at its first report and then at most every ``SEARCH_REPORT_S``."""
-        self.msg.value = '<div class="e4-msg">The explorer is searching every schedule&hellip;</div>'
         t0 = time.perf_counter()
-        shown = [-SEARCH_REPORT_S]
+        shown_at = -SEARCH_REPORT_S
+
+        def say(so_far: str = "") -> None:
+            self.msg.value = f'<div class="e4-msg">The explorer is searching every schedule&hellip;{so_far}</div>'
 
         def searching(states: int, expanded: int) -> None:
+            nonlocal shown_at
             now = time.perf_counter() - t0
-            if expanded and now - shown[0] >= SEARCH_REPORT_S:  # its first call comes before any work
-                shown[0] = now
-                self.msg.value = (f'<div class="e4-msg">The explorer is searching every schedule&hellip; '
-                                  f'{states:,} states found, {expanded:,} looked at, {now:.1f} s '
-                                  f'(it stops after {SEARCH_LIMIT_S:g} s)</div>')
+            if expanded and now - shown_at >= SEARCH_REPORT_S:  # its first call comes before any work
+                shown_at = now
+                say(f" {states:,} states found, {expanded:,} looked at, {now:.1f} s "
+                    f"(it stops after {SEARCH_LIMIT_S:g} s)")
 
+        say()
         self.ctrl.show_me(max_seconds=SEARCH_LIMIT_S, progress=searching)
 
     def _start(self):
