@@ -29,6 +29,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from importlib.machinery import EXTENSION_SUFFIXES
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -135,8 +136,8 @@ def typed_engine_copy(pkg: str) -> None:
         f.write(src)
 
 
-def build(variant: str, where: str) -> str:
-    """A compiled scratch copy of the package for ``variant``; returns the directory to put on the path."""
+def build(variant: str, where: str) -> None:
+    """Make ``where`` a compiled scratch copy of the package for ``variant`` (the directory to put on the path)."""
     shutil.copytree(os.path.join(ROOT, "ext4io_teach"), os.path.join(where, "ext4io_teach"),
                     ignore=shutil.ignore_patterns("__pycache__"))
     pkg = os.path.join(where, "ext4io_teach")
@@ -146,11 +147,9 @@ def build(variant: str, where: str) -> str:
                           text=True)
     if done.returncode:
         raise SystemExit(f"building {variant} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
-    built = [m for m in modules if any(n.startswith(os.path.basename(m)[:-3] + ".cpython")
-                                       for n in os.listdir(os.path.join(where, os.path.dirname(m))))]
-    if built != modules:
-        raise SystemExit(f"{variant}: compiled modules missing: {sorted(set(modules) - set(built))}")
-    return where
+    missing = [m for m in modules if not os.path.exists(os.path.join(where, m[:-3] + EXTENSION_SUFFIXES[0]))]
+    if missing:
+        raise SystemExit(f"{variant}: compiled modules missing: {missing}")
 
 
 def run_one(path: str, ios: int, design: str, scenario: str) -> dict:
@@ -182,7 +181,8 @@ def main(argv=None) -> int:
         paths = {"interpreted": ROOT}
         for variant in VARIANTS:
             print(f"compiling {variant} ...", flush=True)
-            paths[variant] = build(variant, os.path.join(tmp, variant.replace("+", "_")))
+            paths[variant] = os.path.join(tmp, variant.replace("+", "_"))
+            build(variant, paths[variant])
         times: dict = {name: [] for name in paths}
         reference = None
         for r in range(a.rounds):
