@@ -436,11 +436,13 @@ def _outcomes(p):
 _add(Exercise(
     "03-outcomes", "03_hang", "mapping",
     "truncate-vs-dio, N=2, round robin, max_steps=1000: predict the outcome for each design "
-    "'old', 'old-blocking' and 'new' (one of completed, deadlock, running, stopped, violation).",
+    "'old', 'old-blocking' (the counterfactual: v3.6 with the trylock turned back into mutex_lock) and 'new' "
+    "(one of completed, deadlock, running, stopped, violation).",
     "'running' means the step limit was hit while some task kept stepping; 'deadlock' means no task "
     "could run at all. Which designs leave a task that can always step?",
     "old: 'running' (the worker requeues and yields forever: a livelock, so the limit is hit); old-blocking: "
-    "'deadlock' (the worker sleeps on i_mutex, truncate sleeps on i_dio_count); new: 'completed'.",
+    "'deadlock' (the worker sleeps on i_mutex, truncate sleeps on i_dio_count; a counterfactual: no released "
+    "kernel had a sleeping worker once truncate waited for the conversion); new: 'completed'.",
     _outcomes, defaults={"ios": 2, "max_steps": 1000}))
 
 
@@ -475,23 +477,33 @@ _add(Exercise(
     lambda p: priority_schedule("truncate-vs-dio", "old", p["ios"], ["truncate", "dio", "worker"], stop=_hung),
     goal=_goal_hang, defaults={"ios": 1}))
 
+# The facts behind these statements: docs/claims.md K11 (the v3.6 worker trylocks with the spinlock held),
+# K21 (inode_dio_wait sleeps uninterruptibly), K24 (why lockdep is silent), K25 (the counterfactual).
 LOCKDEP_STATEMENTS = {
-    "a": "mutex_trylock never sleeps, so lockdep records no wait-for dependency for it.",
-    "b": "inode_dio_wait waits for a counter (i_dio_count), which is not a lock lockdep tracks.",
-    "c": "lockdep was switched off in the kernels where the hang was seen.",
-    "d": "the worker holds i_completed_io_lock while truncate waits, which lockdep allows.",
-    "e": "no task ever sleeps in the livelock: the worker stays runnable, requeueing and yielding.",
+    "a": "mutex_trylock never sleeps, so lockdep adds no dependency edge for the worker's try.",
+    "b": "truncate waits in inode_dio_wait for a counter (i_dio_count), which is not a lock lockdep tracks.",
+    "c": "had lockdep been enabled, it would have reported the hang, since truncate holds i_mutex while it sleeps.",
+    "d": "the worker drops i_completed_io_lock before it tries i_mutex, so no lock is held across the try.",
+    "e": "no task ever sleeps in the hang: the worker stays runnable, requeueing and yielding.",
+    "f": "there is no cycle among the locks lockdep tracks: the try adds no edge and truncate waits on a counter.",
+    "g": "had the worker slept in mutex_lock(i_mutex) (the old-blocking counterfactual), lockdep would have "
+         "reported a cycle.",
 }
 
 _add(Exercise(
     "03-lockdep", "03_hang", "set",
-    "Why did lockdep say nothing about the hang? Pick every true reason from LOCKDEP_STATEMENTS "
-    "(answer a set of letters).",
-    "lockdep reports cycles of lock dependencies, built from blocking acquisitions. Which waits in the hang "
-    "are blocking lock acquisitions?",
-    "(a) a trylock adds no dependency, (b) waiting for i_dio_count is not a lock, (e) nobody even sleeps on a "
-    "lock: it is a livelock. (c) is made up; (d) is false: the worker drops the spinlock before it requeues.",
-    lambda p: {"a", "b", "e"}, universe=tuple(LOCKDEP_STATEMENTS)))
+    "lockdep said nothing about the hang. Which statements in LOCKDEP_STATEMENTS are true "
+    "(answer a set of letters)?",
+    "lockdep reports cycles in a graph of lock classes; an edge A -> B is added when a task blocks to acquire B "
+    "while holding A. Which waits in the hang are blocking lock acquisitions, and who is asleep?",
+    "True: (a) a trylock adds no edge, (b) truncate waits for a counter, not a lock, hence (f) no cycle among "
+    "the tracked locks. False: (c) enabled, lockdep would still have found no cycle; (d) v3.6's "
+    "ext4_end_io_work calls mutex_trylock with i_completed_io_lock held, and even so the try adds no edge; "
+    "(e) truncate sleeps in inode_dio_wait, uninterruptibly, so the hung-task detector reports it (only the "
+    "worker never sleeps); (g) a sleeping mutex_lock would add an edge into i_mutex (from the workqueue's "
+    "lockdep maps held around the work function), but truncate's half of the circle is still a counter: "
+    "lockdep would have missed the counterfactual too, and the hung-task detector would have reported both tasks.",
+    lambda p: {"a", "b", "f"}, universe=tuple(LOCKDEP_STATEMENTS)))
 
 
 def _goal_one_work_item(p, schedule):

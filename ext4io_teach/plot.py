@@ -25,7 +25,7 @@ MUTEX_COLOUR = "#000000"
 FONT = 15
 DESIGN_LABEL = {"old": "OLD (v3.6): trylock i_mutex, requeue, yield",
                 "new": "NEW (28a535f9): one queue, no i_mutex in the worker",
-                "old-blocking": "OLD-BLOCKING (2581fdc8): worker sleeps on i_mutex",
+                "old-blocking": "OLD-BLOCKING (counterfactual, no kernel): worker sleeps on i_mutex",
                 "c278531d": "NEW + c278531d"}
 
 

@@ -1,6 +1,6 @@
 /*
  * Shared part of the Promela models of the truncate-vs-dio scenario (see benchmarks/results_spin.md).
- * Included by old.pml (v3.6, 82e54229) and new.pml (28a535f9, v3.7). Written from the facts in
+ * Included by old.pml (v3.6, 82e54229) and new.pml (28a535f9, in the 3.7 merge window). Written from the facts in
  * docs/model.md, docs/steps.md and the shared kernel-facts notes, not from kernel source.
  *
  * One STEP of the Python model (docs/steps.md) is one d_step here: one shared-memory action with the

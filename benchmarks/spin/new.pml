@@ -1,5 +1,5 @@
 /*
- * truncate-vs-dio, the design after 28a535f9 (v3.7): design `new` of the Python model.
+ * truncate-vs-dio, the design after 28a535f9 (in the 3.7 merge window): design `new` of the Python model.
  *
  *   spin -a -DN=3 new.pml && gcc -O2 -DSAFETY -DNOCLAIM -o pan pan.c && ./pan        (safety)
  *   spin -a -DN=3 new.pml && gcc -O2 -o pan pan.c && ./pan -a -f -N live            (liveness)

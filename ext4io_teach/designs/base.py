@@ -65,7 +65,8 @@ class Design:
 
     name = "base"
     family = "new"
-    commit = ""
+    commit = ""  # the kernel commit the design is; "" for a counterfactual
+    counterfactual = False  # True: no kernel ever had this design (its docstring says what it is built from)
     title = ""
     summary = ""
     # behaviour switches the shared roles read
@@ -80,6 +81,11 @@ class Design:
     PRE_DRAIN_PCS = frozenset({"A.lock", "A.splice"})
 
     _pcs: dict[str, StepSpec] = {}
+
+    @classmethod
+    def credit(cls) -> str:
+        """What the design stands for, in a few words: its commit id, or "counterfactual (no kernel)"."""
+        return "counterfactual (no kernel)" if cls.counterfactual else cls.commit
 
     def __init_subclass__(cls, **kw):
         """Collect the step table: pc -> the StepSpec of the most derived decorated method. A subclass

@@ -1,4 +1,7 @@
-"""The design after 28a535f9 "ext4: completed_io locking cleanup" (Linux v3.7), fs/ext4/page-io.c.
+"""The design after 28a535f9 "ext4: completed_io locking cleanup", fs/ext4/page-io.c.
+
+28a535f9 is a commit inside the 3.7 merge window, not the released v3.7: v3.7 also contains c278531d
+(kernel-facts.md, section 2; design ``c278531d``).
 
 * ``ext4_add_complete_io``: under ``i_completed_io_lock``, if the inode list is empty, mark this
   io_end QUEUED and queue its work; then add it to the list. One work item serves a whole batch.
@@ -26,7 +29,8 @@ class NewDesign(Design):
     name = "new"
     family = "new"
     commit = "28a535f9"
-    title = "28a535f9 (v3.7): one work item per batch, four-stage flush, no i_mutex in the worker"
+    title = ("28a535f9 (in the 3.7 merge window): one work item per batch, four-stage flush, "
+             "no i_mutex in the worker")
     summary = ("Completions go on the per-inode list; work is queued only when the list was empty; one flush "
                "drains the list in stages A-D and the QUEUED flag decides who frees.")
 

@@ -14,8 +14,14 @@
 
 In this design QUEUED is never cleared and io_ends are freed with it set: correct here.
 
-``OldBlocking`` is the worker of 2581fdc8 (before 8c0bec21 replaced the sleep by a trylock): it
-sleeps in ``mutex_lock(i_mutex)`` before taking the spinlock. Against truncate that is a true deadlock.
+``OldBlocking`` is a **counterfactual**, not a kernel: v3.6 with the worker's ``mutex_trylock`` turned
+back into a sleeping ``mutex_lock(i_mutex)``, taken before the spinlock: the seed's deadlock diagram
+taken literally. Against truncate it is a true deadlock. No released kernel had it (kernel-facts.md,
+section 2): until 8c0bec21 (v3.1 era) the worker did sleep in ``mutex_lock(i_mutex)``, but truncate's
+wait for direct IO did not then wait for the conversion; 8c0bec21 made the sleep a trylock to fix the
+reclaim deadlock that 2581fdc8's i_mutex-taking flush in ``ext4_evict_inode`` had opened; and only
+266991b1, which moved ``inode_dio_done`` after the conversion, made truncate wait for the worker. The
+model keeps the counterfactual to set the real v3.6 livelock against a deadlock.
 """
 
 from __future__ import annotations
@@ -183,12 +189,16 @@ class OldDesign(Design):
 
 
 class OldBlocking(OldDesign):
-    """The worker sleeps in ``mutex_lock(i_mutex)`` (2581fdc8) instead of trylocking (8c0bec21)."""
+    """A counterfactual (no kernel had it): v3.6 with the worker's ``mutex_trylock`` (8c0bec21) turned
+    back into a sleeping ``mutex_lock(i_mutex)``. See the module docstring for why no kernel had it."""
 
     name = "old-blocking"
-    commit = "2581fdc8"
-    title = "2581fdc8: the worker sleeps in mutex_lock(i_mutex): against truncate, a true deadlock"
-    summary = "The worker blocks on i_mutex before taking the spinlock; truncate holds i_mutex and waits for DIO."
+    commit = ""
+    counterfactual = True
+    title = ("counterfactual (no kernel had it): v3.6 with the worker's trylock turned back into "
+             "mutex_lock(i_mutex): against truncate, a true deadlock")
+    summary = ("Not a kernel version: the seed's deadlock diagram taken literally. The worker blocks on i_mutex "
+               "before taking the spinlock; truncate holds i_mutex and waits for DIO.")
     WORKER_ENTRY = "ob.mutex"
 
     @step("ob.mutex", "end_io_work", "mutex_lock(i_mutex)  (sleeps; never while holding the spinlock)")
