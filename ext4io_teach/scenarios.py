@@ -35,8 +35,10 @@ def _add(s: Scenario) -> None:
 
 _add(Scenario(
     "truncate-vs-dio", (("dio", "dio"), ("worker", "worker"), ("truncate", "truncate")),
-    "The seed's TEST_CASE1 in small: AIO direct writes into fallocated (unwritten) space complete while "
-    "truncate takes i_mutex and waits in inode_dio_wait for them.",
+    "After the seed's TEST_CASE1, in small: AIO direct writes into fallocated (unwritten) space complete while "
+    "truncate takes i_mutex and waits in inode_dio_wait for them. ASSUMPTION: the seed's script runs truncate "
+    "after aio-stress has exited (sleep 2 between them); the overlap is this package's assumption of how the "
+    "hang is hit, as xfstests 299 does with its truncate loop beside fio (see workload.py, docs/timelines.md).",
     "completes", "can hang: truncate never returns while the worker requeues and yields forever"))
 _add(Scenario(
     "fsync-vs-worker", (("dio", "dio"), ("worker", "worker"), ("fsync", "fsync")),

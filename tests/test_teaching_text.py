@@ -16,7 +16,10 @@ import pytest
 from ext4io_teach import exercises as ex
 from ext4io_teach.cli import main as cli_main
 from ext4io_teach.designs import get_design
+from ext4io_teach.model.flags import QUEUED, UNWRITTEN
 from ext4io_teach.plot import DESIGN_LABEL
+from ext4io_teach.scenarios import get_scenario
+from ext4io_teach.sched import Run
 
 ROOT = Path(__file__).resolve().parent.parent
 NBSRC = ROOT / "tools" / "nbsrc"
@@ -133,3 +136,54 @@ def test_lockdep_exercise_solution_in_the_source_is_the_graded_answer():
     s = text(NBSRC / "ex03_hang.md")
     m = re.search(r"### BEGIN SOLUTION\nanswer_lockdep = (\{.*\})\n### END SOLUTION", s)
     assert m and eval(m.group(1)) == ex.answer_for("03-lockdep")  # noqa: S307 - our own source file
+
+
+# ---------------------------------------------------------------------------- who may free (06)
+def test_notebook_06_states_the_queued_rule_not_the_running_rule():
+    s = nbsrc("06_who_frees")
+    assert "flusher never frees an io_end whose work item may still run" not in s
+    assert "never free an io_end while it is `QUEUED`" in s
+    assert "while io#0's own work function is still running" in s
+
+
+def test_a_flusher_frees_an_io_end_while_its_own_work_function_still_runs():
+    """The schedule notebook 06 shows, driven the same way: fsync frees io#0 while the worker is still
+    inside ext4_end_io_work(io#0), after that worker's stage C (kernel-facts invariants 10 and 11)."""
+    r = Run("fsync-vs-worker", "new", 3)
+    w = r.world
+    dio, worker, fsync = w.tasks
+
+    def until(tid, done):
+        while not done():
+            r.step(tid)
+
+    until(0, lambda: dio.io == 1)
+    until(2, lambda: fsync.pc == "eio.convert")
+    until(0, lambda: dio.pc == "done")
+    until(1, lambda: worker.pc == "D.free")
+    assert w.ios[0].flags & UNWRITTEN and not w.ios[0].flags & QUEUED  # the owner has passed its stage C
+    until(2, lambda: w.ios[0].freed)
+    assert w.ios[0].freed_by == 2 and worker.work_io == 0 and worker.pc == "D.free"
+    while r.outcome() is None:
+        r.step(r.runnable()[0])
+    assert r.outcome() == "completed" and all(io.freed == 1 for io in w.ios)
+
+
+# ---------------------------------------------------------------------------- the conversion still locks (07)
+def test_notebook_07_does_not_say_the_conversion_waits_for_nobody():
+    s = nbsrc("07_timelines")
+    assert "it waits for nobody" not in s
+    assert "a journal handle and `i_data_sem`" in s
+
+
+# ---------------------------------------------------------------------------- TEST_CASE1 and the overlap
+def test_truncate_vs_dio_says_the_overlap_is_an_assumption():
+    story = get_scenario("truncate-vs-dio").story
+    assert "TEST_CASE1 in small:" not in story
+    assert "ASSUMPTION" in story and "after aio-stress has exited" in story
+    row = next(ln for ln in text(DOCS / "glossary.md").splitlines() if ln.startswith("| `truncate-vs-dio`"))
+    assert "assumption" in row and "after aio-stress has exited" in row
+
+
+def test_notebook_08_does_not_claim_years_of_passing_tests():
+    assert "tests for years" not in nbsrc("08_proving_it")
