@@ -62,6 +62,18 @@ def test_scenarios_output_names_old_blocking_a_counterfactual(capsys):
     assert designs["old"]["counterfactual"] is False and designs["old"]["credit"] == "82e54229"
 
 
+@pytest.mark.parametrize("command", ["run", "check"])
+def test_run_and_check_say_old_blocking_is_a_counterfactual(capsys, command):
+    argv = [command, "truncate-vs-dio", "--design", "old-blocking", "--ios", "1"]
+    cli_main(argv)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].startswith("note: old-blocking is a counterfactual (no kernel had it)")
+    cli_main([*argv, "--json"])
+    assert json.loads(capsys.readouterr().out)["note"].startswith("old-blocking is a counterfactual")
+    cli_main([command, "truncate-vs-dio", "--design", "old", "--ios", "1", "--json"])
+    assert "note" not in json.loads(capsys.readouterr().out)
+
+
 def test_plot_label_of_old_blocking_says_counterfactual():
     assert "counterfactual" in DESIGN_LABEL["old-blocking"] and "2581fdc8" not in DESIGN_LABEL["old-blocking"]
 

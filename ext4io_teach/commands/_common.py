@@ -29,5 +29,13 @@ def echo_command(name: str, inputs: dict, extra: list[str] = ()) -> str:
     return "# " + " ".join(shlex.quote(w) for w in words)
 
 
+def counterfactual_note(design: str) -> str | None:
+    """A line that says a design is a counterfactual (no kernel had it), or None for a real one."""
+    from ..designs import get_design
+
+    d = get_design(design)
+    return f"{design} is a {d.title}" if d.counterfactual else None
+
+
 def print_json(obj) -> None:
     print(json.dumps(obj, indent=2, sort_keys=False))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNDECIDED
 from ..errors import bad_input
 from ..explore import DEFAULT_MAX_STATES, MAX_IOS, PROPERTIES, explore
-from ._common import add_world_arguments, echo_command, print_json
+from ._common import add_world_arguments, counterfactual_note, echo_command, print_json
 
 NAME = "check"
 HELP = "explore every schedule: safety, fair liveness, fsync-durable; print the verdict and the shortest counterexample"
@@ -36,13 +36,18 @@ def main(args) -> int:
                   fail_io=args.fail_io, max_states=args.max_states, max_seconds=args.max_seconds,
                   progress=False if (args.no_progress or args.json) else None)
     if args.json:
-        print_json(res.as_json())
+        obj = res.as_json()
+        if note := counterfactual_note(args.design):
+            obj["note"] = note
+        print_json(obj)
         return EXIT_BY_VERDICT[res.verdict]
     extra = ["--property", args.property]
     if args.max_states != DEFAULT_MAX_STATES:
         extra += ["--max-states", str(args.max_states)]
     print(echo_command(NAME, res.inputs, extra))
     print("tasks: " + ", ".join(f"{i} {n}" for i, n in enumerate(res.tasks)))
+    if note := counterfactual_note(res.inputs["design"]):
+        print("note: " + note)
     print(f"explored: {res.states} states, {res.transitions} transitions, depth {res.depth}, {res.seconds:.2f} s")
     print(res.explain())
     if res.counterexample is not None:

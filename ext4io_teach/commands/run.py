@@ -5,7 +5,7 @@ from __future__ import annotations
 from .. import sched
 from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNDECIDED
 from ..errors import bad_input
-from ._common import add_world_arguments, echo_command, print_json
+from ._common import add_world_arguments, counterfactual_note, echo_command, print_json
 
 NAME = "run"
 HELP = "run a scenario step by step and print every step and the outcome"
@@ -50,7 +50,10 @@ def main(args) -> int:
     res = sched.run(args.scenario, args.design, args.ios, schedule=schedule, policy=args.policy, seed=args.seed,
                     max_steps=args.max_steps, split_rmw=args.split_rmw, fail_io=args.fail_io)
     if args.json:
-        print_json(res.as_json())
+        obj = res.as_json()
+        if note := counterfactual_note(args.design):
+            obj["note"] = note
+        print_json(obj)
         return EXIT_BY_OUTCOME[res.outcome]
     extra = []
     if schedule is not None:
@@ -63,6 +66,8 @@ def main(args) -> int:
         extra += ["--max-steps", str(args.max_steps)]
     print(echo_command(NAME, res.inputs, extra))
     print("tasks: " + ", ".join(f"{i} {n}" for i, n in enumerate(res.tasks)))
+    if note := counterfactual_note(res.inputs["design"]):
+        print("note: " + note)
     print(f"{'step':>5}  {'task':<9} action")
     for r in res.steps:
         print(f"{r.i:>5}  {r.name:<9} {r.label}")
