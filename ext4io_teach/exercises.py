@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InvariantViolation
+from .errors import InvariantViolation, bad_input
 from .model.flags import NAMES
 from .sched import Run, run
 
@@ -200,6 +200,20 @@ def print_steps(steps, *, tasks=None, kinds=None, first: int | None = None, last
     print(head)
     for r in rows:
         print(f"{r.i:>4}  {r.name:<8} " + "".join(f"{getattr(r, c)!s:>10} " for c in columns) + r.label)
+
+
+def step_until(r: Run, tid: int, done: Callable, *, max_steps: int = 1000) -> int:
+    """Step task ``tid`` of the run ``r`` until ``done(r.world)`` holds; return how many steps it took.
+    A step the task cannot take raises ValueError (``Run.step``), and so does a condition still false
+    after ``max_steps`` steps of that task."""
+    n = 0
+    while not done(r.world):
+        if n >= max_steps:
+            raise bad_input("done", f"still false after {max_steps} steps of task {tid}",
+                            "a condition that task reaches")
+        r.step(tid)
+        n += 1
+    return n
 
 
 def outcome_line(result) -> str:
@@ -758,5 +772,5 @@ _add(Exercise(
 
 __all__ = ["CheckFailed", "Unanswered", "Incorrect", "PLACEHOLDER", "grading", "check", "check_value", "check_set",
            "check_mapping", "hint", "question", "reveal", "answer_for", "problem", "Problem", "keys",
-           "priority_schedule", "REGISTRY", "LOCKDEP_STATEMENTS", "print_steps", "outcome_line",
+           "priority_schedule", "REGISTRY", "LOCKDEP_STATEMENTS", "print_steps", "step_until", "outcome_line",
            "EQUIVALENT_CANDIDATES", "PLACE_KEYS", "BROKEN_PLACE", "design_from_table"]

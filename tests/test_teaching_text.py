@@ -164,21 +164,24 @@ def test_a_flusher_frees_an_io_end_while_its_own_work_function_still_runs():
     r = Run("fsync-vs-worker", "new", 3)
     w = r.world
     dio, worker, fsync = w.tasks
-
-    def until(tid, done):
-        while not done():
-            r.step(tid)
-
-    until(0, lambda: dio.io == 1)
-    until(2, lambda: fsync.pc == "eio.convert")
-    until(0, lambda: dio.pc == "done")
-    until(1, lambda: worker.pc == "D.free")
+    ex.step_until(r, 0, lambda w: dio.io == 1)
+    ex.step_until(r, 2, lambda w: fsync.pc == "eio.convert")
+    ex.step_until(r, 0, lambda w: dio.pc == "done")
+    ex.step_until(r, 1, lambda w: worker.pc == "D.free")
     assert w.ios[0].flags & UNWRITTEN and not w.ios[0].flags & QUEUED  # the owner has passed its stage C
-    until(2, lambda: w.ios[0].freed)
+    ex.step_until(r, 2, lambda w: w.ios[0].freed)
     assert w.ios[0].freed_by == 2 and worker.work_io == 0 and worker.pc == "D.free"
     while r.outcome() is None:
         r.step(r.runnable()[0])
     assert r.outcome() == "completed" and all(io.freed == 1 for io in w.ios)
+
+
+def test_step_until_refuses_a_condition_that_never_comes():
+    r = Run("completion-storm", "new", 1)
+    with pytest.raises(ValueError, match="done: still false after 5 steps of task 0"):
+        ex.step_until(r, 0, lambda w: False, max_steps=5)
+    with pytest.raises(ValueError, match="cannot run"):
+        ex.step_until(r, 1, lambda w: w.tasks[1].pc == "never")
 
 
 # ---------------------------------------------------------------------------- the conversion still locks (07)
