@@ -14,19 +14,27 @@ $(STAMP): pyproject.toml
 	UV_COMPILE_BYTECODE=1 $(BIN)/uv pip install --quiet --python $(BIN)/python -e '.[test]'
 	touch $(STAMP)
 
-venv: $(STAMP)
+# JupyterLab defaults shipped with the environment (no "official Jupyter news?" prompt, no news or
+# update request): the application settings directory of this venv's JupyterLab reads overrides.json
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_SETTINGS): tools/lab-settings/overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp tools/lab-settings/overrides.json $@
+
+venv: $(STAMP) $(LAB_SETTINGS)
 
 # root (containers, CI boxes) must say so explicitly to Jupyter; the token stays on either way
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-lab: $(STAMP)
+lab: $(STAMP) $(LAB_SETTINGS)
 	$(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 --ServerApp.root_dir=notebooks $(ROOT_FLAG)
 
 # the stepper alone, as a Voila app (for lecturers who want only the widget): http://127.0.0.1:8866/
 app: $(STAMP)
 	$(BIN)/voila notebooks/stepper.ipynb --no-browser --Voila.ip=127.0.0.1
 
-test: $(STAMP)
+test: $(STAMP) $(LAB_SETTINGS)
 	$(BIN)/ruff check ext4io_teach tests benchmarks tools
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env tests notebooks
 

@@ -109,6 +109,15 @@ class Run:
     def describe_task(self, tid: int) -> str:
         return f"{tid} ({self.world.tasks[tid].name})"
 
+    def __str__(self) -> str:
+        """The stepper's state panel and each task's next step as plain text (``textview.py``)."""
+        from .textview import run_text
+        return run_text(self)
+
+    def show(self) -> None:
+        """Print the panel (``print(run)``): for nbconvert, slides, a terminal, a screen reader."""
+        print(self)
+
     # -------------------------------------------------------------- stepping
     def step(self, tid: int) -> StepRecord:
         """Run one step of task ``tid``. ValueError if it cannot run now; InvariantViolation (with

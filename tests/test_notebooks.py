@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import nbtools  # noqa: E402
 import run_notebooks  # noqa: E402
 
-MAIN = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+MAIN = nbtools.main_notebooks()
 SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
 EXERCISES = sorted((ROOT / "notebooks" / "exercises").glob("*.ipynb"))
 ALL = MAIN + SOLUTIONS + EXERCISES
@@ -39,7 +39,9 @@ def code_cells(nb):
 
 def test_the_path_is_there():
     names = [p.stem for p in MAIN]
-    assert [n[:2] for n in names] == [f"{k:02d}" for k in range(len(names))] and len(names) >= 8
+    numbered = [n[:2] for n in names if n[2] == "_"]
+    assert numbered == [f"{k:02d}" for k in range(len(numbered))] and len(numbered) >= 8
+    assert all(re.fullmatch(r"\d\d[a-z]?_[a-z0-9_]+", n) for n in names), names  # 00b_primer: after 00, before 01
     assert len(SOLUTIONS) >= 6 and [p.name for p in EXERCISES] == [p.name for p in SOLUTIONS]
 
 

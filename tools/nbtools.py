@@ -288,9 +288,17 @@ def coalesce_streams(outputs: list) -> list:
     return out
 
 
+MAIN_GLOB = "[0-9][0-9]*_*.ipynb"  # 00_overview ... 09_what_was_left, and an inserted 00b_primer
+
+
+def main_notebooks() -> list[Path]:
+    """The main path in reading order (``00b_primer`` sorts between ``00_overview`` and ``01_io_end``)."""
+    return sorted(NOTEBOOKS.glob(MAIN_GLOB))
+
+
 def all_notebooks() -> list[Path]:
     """Every committed notebook we own (stepper.ipynb belongs to the widgets issue)."""
-    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    paths = main_notebooks()
     paths += sorted((NOTEBOOKS / "solutions").glob("*.ipynb"))
     paths += sorted((NOTEBOOKS / "exercises").glob("*.ipynb"))
     return paths

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import json
 
-from .. import invariants
+from .. import invariants, panel
 from ..errors import InvariantViolation
 from ..sched import Run, parse_schedule
 from . import cards as cards_mod
 from . import explorer
 from .challenges import get_challenge
-from .program import FLUSH_STAGES, task_program, with_pc
+from .program import task_program, with_pc
 
 MAX_STAGE_STEPS = 500  # "run to next stage" gives up after this many steps
 CYCLE_REPEATS = 3  # how often a livelock cycle is laid out ahead when loaded
@@ -72,20 +72,12 @@ class StepperController:
 
     def buttons(self) -> list[dict]:
         """One entry per task: can it run, and if not, why (in words)."""
-        w = self.world
-        runnable = set(self.run.runnable())
+        stopped = self.run.violation is not None
+        nxt = self.future[0] if self.future else None
         out = []
-        for t in w.tasks:
-            if t.tid in runnable:
-                why = ""
-            elif self.run.violation is not None:
-                why = "stopped: an invariant broke"
-            elif w.finished(t):
-                why = "finished" + (f": {t.result}" if t.result else "")
-            else:
-                why = w.blocked_reason(t) or "cannot run"
-            out.append({"tid": t.tid, "name": t.name, "runnable": t.tid in runnable, "why": why,
-                        "next": t.tid == (self.future[0] if self.future else None)})
+        for t in self.world.tasks:
+            runnable, why = panel.task_status(self.world, t.tid, stopped)
+            out.append({"tid": t.tid, "name": t.name, "runnable": runnable, "why": why, "next": t.tid == nxt})
         return out
 
     def program(self, tid: int):
@@ -101,13 +93,7 @@ class StepperController:
 
     def stage_of(self, tid: int) -> str:
         """The flush stage task ``tid`` stands in (A-D), or '' outside a flush."""
-        t = self.world.tasks[tid]
-        pcs = [t.pc, *reversed(t.stack)]
-        for pc in pcs:
-            seg = pc.split(".", 1)[0]
-            if seg in FLUSH_STAGES:
-                return seg
-        return ""
+        return panel.stage_of(self.world.tasks[tid])
 
     def invariant_cards(self):
         w = self.world

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..panel import FLUSH_STAGES  # one definition, shared with the text views
+
 # role -> its own segments (the function the task is in)
 ROLE_OWN = {
     "dio": ("dio", "add"),
@@ -33,7 +35,6 @@ SHORT_TITLES = {"dio": "completion", "add": "add_complete_io", "wq": "process_on
                 "fs": "fsync", "ph": "punch hole", "rd": "DIO read", "A": "A", "B": "B", "C": "C", "D": "D",
                 "ow": "end_io_work", "of": "old flush", "eio": "ext4_end_io", "uw": "unwritten_wait",
                 "rmw": "rmw store"}
-FLUSH_STAGES = ("A", "B", "C", "D")
 
 
 def segment(pc: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from .. import panel
 from ..model.flags import NAMES, describe
 from .cards import STAGE_TITLES
 from .program import SHORT_TITLES
@@ -72,31 +73,19 @@ def program_html(ctrl, tid: int, mode: str) -> str:
     return f'<div data-task="{tid}" data-pc="{escape(t.pc)}">{"".join(out)}</div>'
 
 
-# -------------------------------------------------------------------- state panel
+# -------------------------------------------------------------------- state panel (facts from ..panel)
 def _ids(ids) -> str:
-    return ", ".join(f"io#{k}" for k in ids) or "empty"
+    return panel.ids_text(ids)
 
 
 def _holder(w, lock) -> str:
-    h = w.tasks[lock.holder].name if lock.holder is not None else "free"
-    if lock.waiters:
-        h += " (waiting: " + ", ".join(w.tasks[k].name for k in lock.waiters) + ")"
-    return escape(h)
+    return escape(panel.holder_text(w, lock))
 
 
 def io_card(w, io, touched: int | None) -> str:
     cls = "e4-io" + (" e4-freed" if io.freed else "") + (" e4-touched" if io.id == touched else "")
-    where = escape(w.list_name(io.where)) if io.where else "on no list"
-    bits = [f"converted {io.conv}x" if io.conv != 1 else "converted", ]
-    if not io.conv:
-        bits = ["not converted"]
-    if io.dio_done:
-        bits.append("dio done")
-    if io.freed:
-        who = w.tasks[io.freed_by].name if io.freed_by is not None else "?"
-        bits.append(f"<b>FREED</b> by {escape(who)}" + (f" {io.freed}x" if io.freed > 1 else ""))
-    if w.wq.is_pending(io.id):
-        bits.append("work pending")
+    where = escape(panel.io_where(w, io))
+    bits = [escape(b).replace("FREED", "<b>FREED</b>", 1) for b in panel.io_status(w, io)]
     flags = describe(io.flags)
     return (f'<div class="{cls}" data-io="{io.id}" data-flags="{flags}" data-freed="{io.freed}" '
             f'data-where="{escape(io.where or "")}"><span class="e4-io-h">io#{io.id}</span> '
@@ -112,15 +101,15 @@ def state_html(ctrl) -> str:
             ("completed list", _ids(ino.completed)),
             ("i_dio_count", f'<b data-dio-count="{ino.dio_count}">{ino.dio_count}</b>'
              f" &nbsp; i_unwritten {ino.unwritten} &nbsp; i_ioend_count {ino.ioend_count}")]
-    running = [t for t in w.tasks if t.role == "worker" and t.work_io is not None]
     wq = "pending: " + _ids(w.wq.pending)
+    running = panel.running_work(w)
     if running:
-        wq += " &nbsp; running: " + ", ".join(f"end_io_work(io#{t.work_io})" for t in running)
+        wq += " &nbsp; running: " + ", ".join(running)
     rows.append(("workqueue", wq))
     for t in w.tasks:
-        lists = [(n, getattr(t, n)) for n in ("unwritten", "complete", "to_free")]
-        if any(v for _, v in lists) or ctrl.stage_of(t.tid):
-            stage = ctrl.stage_of(t.tid)
+        lists = panel.local_lists(w, t)
+        if lists is not None:
+            stage = panel.stage_of(t)
             rows.append((f"{escape(t.name)} locals" + (f" (stage {stage})" if stage else ""),
                          " &nbsp; ".join(f"{n}: {_ids(v)}" for n, v in lists)))
     table = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)

@@ -1,0 +1,182 @@
+"""The pictures: what they draw (edges, lanes, boxes), computed from the model; the drawing itself
+only has to build (pixels are not tested)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import ext4io_teach as e4
+from ext4io_teach import exercises as ex
+from ext4io_teach.pictures import figure, hang_views, lockdep_view, reclaim_deadlock, sequence, wait_for
+from ext4io_teach.pictures.draw_sequence import CHAR_IN, STEP_IN, _label, plan
+from ext4io_teach.pictures.waitfor import BLOCKING
+
+ALL_KINDS = BLOCKING + ("tries",)
+WORK0 = "work item\nof io#0"
+
+
+# ------------------------------------------------------------------ wait-for graphs
+def test_old_hang_is_a_loop_not_a_cycle_of_waits():
+    old, _, _ = hang_views()
+    assert old.triples() >= {("truncate", "holds", "i_mutex"), ("truncate", "waits for", "i_dio_count = 1"),
+                             ("i_dio_count = 1", "needs", WORK0), (WORK0, "needs", "worker"),
+                             ("worker", "tries", "i_mutex")}
+    assert old.cycle() is None  # no cycle along edges on which a task really waits: a livelock
+    ring = old.cycle(ALL_KINDS)
+    assert ring and {"task:truncate", "task:worker", "i_mutex", "i_dio_count"} <= set(ring)
+    assert old.loop == ["run work item", "trylock(i_mutex) fails", "requeue itself", "yield(), stay runnable"]
+    assert old.loop_task == "task:worker"
+
+
+def test_old_blocking_is_a_frozen_cycle():
+    _, frozen, _ = hang_views()
+    assert ("worker", "waits for", "i_mutex") in frozen.triples()
+    assert not frozen.triples(("tries",)) and not frozen.loop
+    cyc = frozen.cycle()
+    assert cyc[0] == cyc[-1] and set(cyc) == {"task:truncate", "i_dio_count", "work:0", "task:worker", "i_mutex"}
+
+
+def test_lockdep_sees_only_blocking_lock_edges_and_no_cycle():
+    old, _, lockdep = hang_views()
+    kinds = {n.key: n.kind for n in lockdep.nodes}
+    assert lockdep.edges and all(e.kind in ("holds", "waits for") and kinds[e.dst] in ("mutex", "spinlock")
+                                 for e in lockdep.edges)
+    assert lockdep.cycle(ALL_KINDS) is None
+    hidden = {(e.kind, e.dst): why for e, why in lockdep.hidden}
+    assert "trylock never waits" in hidden[("tries", "i_mutex")]
+    assert "counter is not a lock" in hidden[("waits for", "i_dio_count")]
+    assert len(lockdep.edges) + len(lockdep.hidden) == len(old.edges)
+
+
+def test_lockdep_view_of_the_frozen_cycle_sees_no_cycle_either():
+    _, frozen, _ = hang_views()
+    view = lockdep_view(frozen)
+    assert ("worker", "waits for", "i_mutex") in view.triples()  # a real blocking acquisition
+    assert view.cycle(ALL_KINDS) is None  # but truncate's wait is on a counter
+
+
+def test_new_design_has_no_cycle_and_no_trylock():
+    r = e4.Run("truncate-vs-dio", "new", 2)
+    r.replay([2, 0, 0, 0, 0, 0, 1])  # truncate sleeps on i_dio_count; the worker starts its flush
+    g = wait_for(r)
+    assert ("truncate", "waits for", "i_dio_count = 2") in g.triples()
+    assert not g.triples(("tries",)) and g.cycle(ALL_KINDS) is None
+    needs = {dst for src, kind, dst in g.triples(("needs",)) if src.startswith("i_dio_count")}
+    assert needs and needs <= {"worker", "dio", WORK0}
+
+
+def test_a_spinning_task_waits_for_the_spinlock():
+    r = e4.Run("fsync-vs-worker", "new", 2)
+    r.replay([0, 2, 2])  # dio holds the spinlock; fsync takes i_mutex, then spins on the spinlock
+    g = wait_for(r)
+    assert ("dio", "holds", "i_completed_io_lock") in g.triples()
+    assert ("fsync", "waits for", "i_completed_io_lock") in g.triples()
+    assert next(e.label for e in g.edges if e.kind == "waits for") == "spins"
+
+
+def test_reclaim_schematic_is_labelled_and_cycles_through_the_queue():
+    g = reclaim_deadlock()
+    assert g.schematic and g.title.startswith("SCHEMATIC (not from the model)")
+    assert "8c0bec21" in g.title and "2581fdc8" in g.title and "8c0bec21" in g.note
+    assert set(g.cycle()) == {"task:P", "work:B", "task:worker", "A.i_mutex"}
+    assert g.queue[0].startswith("A's work") and g.queue[1].startswith("B's work")
+
+
+# ------------------------------------------------------------------ sequence diagrams
+def fsync_first():
+    s = ex.priority_schedule("fsync-vs-worker", "new", 2, ["dio", "fsync", "worker"])
+    return e4.run("fsync-vs-worker", "new", 2, schedule=s)
+
+
+def test_sequence_lanes_boxes_and_who_frees():
+    res = fsync_first()
+    seq = sequence(res)
+    w = res.run.world
+    assert seq.lanes == ["dio", "worker", "fsync"] and len(seq.steps) == len(res.schedule)
+    stages = [(seq.lanes[b.task], b.stage) for b in seq.boxes]
+    assert stages == [("fsync", "A"), ("fsync", "B"), ("fsync", "C"), ("fsync", "D"), ("worker", "A"),
+                      ("worker", "C"), ("worker", "D")]
+    for b in seq.boxes:  # a box holds exactly its task's steps in that stage, in between
+        mine = [r for r in res.steps if r.task == b.task and b.first <= r.i <= b.last]
+        assert mine[0].i == b.first and mine[-1].i == b.last and all(r.stage == b.stage for r in mine)
+    frees = {e.io: seq.lanes[e.task] for e in seq.events if e.kind == "free"}
+    assert frees == {io.id: w.tasks[io.freed_by].name for io in w.ios} == {0: "worker", 1: "fsync"}
+    assert sorted(e.io for e in seq.events if e.kind == "convert") == [0, 1]
+    flags = {(seq.lanes[e.task], e.io, e.text) for e in seq.events if e.kind == "flag"}
+    assert flags == {("dio", 0, "+QUEUED"), ("fsync", 0, "-UNWRITTEN"), ("fsync", 1, "-UNWRITTEN"),
+                     ("worker", 0, "-QUEUED")}
+    hands = [(h.io, seq.lanes[h.src], seq.lanes[h.dst]) for h in seq.handoffs]
+    assert hands == [(0, "dio", "fsync"), (1, "dio", "fsync"), (0, "fsync", "worker")]
+    splice = next(r.i for r in res.steps if r.name == "fsync" and "take the whole list" in r.action)
+    assert all(h.dst_step == splice for h in seq.handoffs[:2])
+
+
+def test_sequence_marks_waits():
+    seq = sequence(e4.run("truncate-vs-dio", "new", 2))
+    tr = seq.lane_of("truncate")
+    long = [x for x in seq.waits if x.task == tr and x.why == "waits for i_dio_count == 0"]
+    assert len(long) == 1 and long[0].last - long[0].first > 10
+    steps_of_truncate = {s for s, t, _ in seq.steps if t == tr}
+    assert not steps_of_truncate & set(range(long[0].first + 1, long[0].last + 1))  # asleep: it never steps
+
+
+def test_sequence_of_the_old_design_has_no_stages_and_the_work_item_frees():
+    s = ex.priority_schedule("fsync-vs-worker", "old", 2, ["dio", "fsync", "worker"])
+    seq = sequence(e4.run("fsync-vs-worker", "old", 2, schedule=s))
+    assert seq.boxes == []
+    assert {seq.lanes[e.task] for e in seq.events if e.kind == "free"} == {"worker"}
+    assert {(seq.lanes[h.src], seq.lanes[h.dst], h.what) for h in seq.handoffs} == {
+        ("dio", "fsync", "takes"), ("fsync", "worker", "frees")}
+    assert {e.text for e in seq.events if e.kind == "flag"} >= {"+IN_FSYNC", "-IN_FSYNC", "-UNWRITTEN"}
+
+
+def test_sequence_stops_at_a_violation():
+    res = next(r for s in range(200) if (r := e4.run("fsync-vs-worker", "flusher-frees-queued", 2, seed=s))
+               .outcome == "violation")
+    seq = sequence(res)
+    step, task, name, account = seq.violation
+    assert (step, name, account) == (len(res.schedule) - 1, res.violation.invariant, res.violation.message)
+    assert seq.steps[-1][0] == step
+
+
+def test_label_rows_never_overlap():
+    for res in (fsync_first(), e4.run("truncate-vs-dio", "new", 3), e4.run("fsync-vs-worker", "new", 3, seed=2)):
+        seq = sequence(res)
+        for k, lane in enumerate(plan(seq)["lanes"]):
+            for rows in (lane["above"], lane["below"]):
+                spans = sorted((r, e.step, e.step + len(_label(e)) * CHAR_IN / STEP_IN) for e, r in rows.items())
+                for (r1, s1, e1), (r2, s2, _) in zip(spans, spans[1:]):
+                    assert r1 != r2 or e1 < s2 - 0.3, (k, r1, s1, s2)
+
+
+# ------------------------------------------------------------------ drawing and imports
+@pytest.mark.parametrize("make", [lambda: hang_views()[0], lambda: hang_views()[2], reclaim_deadlock,
+                                  lambda: sequence(fsync_first())])
+def test_figures_build(make):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = figure(make())
+    try:
+        assert fig.axes[0].get_title(loc="left")
+        fig.canvas.draw()
+    finally:
+        plt.close(fig)
+
+
+def test_figure_rejects_other_things():
+    with pytest.raises(TypeError, match="neither a WaitFor nor a Sequence"):
+        figure("a picture")
+
+
+def test_pictures_import_no_matplotlib():
+    probe = ("import sys, ext4io_teach as e4\nfrom ext4io_teach.pictures import hang_views, sequence\n"
+             "hang_views(); sequence(e4.run('fsync-vs-worker', 'new', 2, seed=1))\n"
+             "print('matplotlib' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "False"
