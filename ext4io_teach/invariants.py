@@ -12,7 +12,7 @@ Two kinds:
 
 Scopes: ``action`` checks run inside the step that would break them (like a BUG_ON); ``state``
 checks run after every step; ``final`` checks run when every task has finished; a ``property`` is
-checked only when asked for (``fsync-durable``).
+checked only when asked for (``fsync-durable``, ``punch-waits``).
 """
 
 from __future__ import annotations
@@ -95,10 +95,16 @@ _add("not-freed-while-queued", "invariant", "action", NEW, "D",
      "An io_end is never freed while QUEUED (its worker still has to clear the flag).", "10")
 _add("worker-never-waits-for-i_mutex", "invariant", "action", NEW, "worker",
      "The worker never takes i_mutex, not even by trylock.", "14")
+_add("flush-holds-i_mutex", "invariant", "action", NEW, "any",
+     "A caller of ext4_flush_unwritten_io holds i_mutex (designs with c278531d's flush-and-wait only).",
+     "WARN_ON_ONCE in ext4_flush_unwritten_io (c278531d)")
 # -- properties checked on request -------------------------------------------------------------
 _add("fsync-durable", "property", "property", frozenset(), "any",
      "When fsync's flush returns, every io_end added to the list before the flush began has been "
      "converted.", "15 (fixed by c278531d)")
+_add("punch-waits", "property", "property", frozenset(), "any",
+     "Punch hole removes blocks only when no conversion is pending (every io_end has been converted).",
+     "fixed by 02d262df (punch hole waits for DIO under i_mutex)")
 
 CONSEQUENCES = frozenset(n for n, i in REGISTRY.items() if i.kind == "consequence")
 

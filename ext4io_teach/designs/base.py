@@ -72,7 +72,9 @@ class Design:
     END_IO_CHECKS_UNWRITTEN = False  # v3.6 ext4_end_io_nolock: BUG_ON(!UNWRITTEN) (82e54229)
     END_IO_CLEARS_UNWRITTEN = False  # v3.6 ext4_end_io_nolock clears UNWRITTEN itself (under i_mutex)
     PUNCH_CHECKS_ERROR = True  # 28a535f9: ext4_ext_punch_hole returns the flush's error
-    READER_TAKES_I_MUTEX = False  # v3.6 nolock DIO read took i_mutex around the flush
+    READER_TAKES_I_MUTEX = False  # v3.6 and c278531d: the nolock DIO read takes i_mutex around the flush
+    READER_TESTS_UNWRITTEN = False  # c278531d: the nolock DIO read flushes only if i_unwritten != 0
+    PUNCH_HOLDS_I_MUTEX = False  # 02d262df: punch hole runs under i_mutex (designs/punch.py)
     FLUSH_ENTRY = "A.lock"
     FLUSH_WAITS_UNWRITTEN = False  # c278531d: flush, then ext4_unwritten_wait
     ADD_ENTRY = "add.lock"
@@ -252,6 +254,9 @@ class Design:
         """Callers of ``ext4_flush_completed_IO`` (c278531d: ``ext4_flush_unwritten_io``)."""
         t.ret = 0
         if self.FLUSH_WAITS_UNWRITTEN:
+            if w.inode.i_mutex.holder != t.tid:
+                w.check("flush-holds-i_mutex", False, f"{t.name} calls ext4_flush_unwritten_io without holding "
+                        "i_mutex (c278531d warns: WARN_ON_ONCE)")
             self.call(t, "uw.wait", ret)
             self.call(t, self.FLUSH_ENTRY, "uw.wait")
         else:
@@ -312,7 +317,7 @@ class Design:
         t.result = "synced" if not t.ret else f"error {t.ret}"
         return "mutex_unlock", "mutex_unlock(i_mutex): fsync returns", None
 
-    # punch hole at 28a535f9: no i_mutex, no inode_dio_wait
+    # punch hole at 28a535f9: no i_mutex, no inode_dio_wait (02d262df and v3.7: designs/punch.py)
     @local("ph.call", "punch_hole", "ext4_ext_punch_hole: flush the completed list")
     def ph_call(self, w, t):
         self.call_flush(w, t, "ph.check")
@@ -327,24 +332,38 @@ class Design:
 
     @step("ph.blocks", "punch_hole", "remove the blocks in the hole (under i_data_sem)")
     def ph_blocks(self, w, t):
-        t.pc = "done"
+        if "punch-waits" in w.checks:
+            pending = [io.id for io in w.ios if not io.conv]
+            if pending:
+                w.fail("punch-waits", f"punch hole removes the blocks while io#{pending[0]}'s conversion is still "
+                       "pending: the conversion will later mark freed (or reused) blocks as written")
+        t.pc = "ph.unlock" if self.PUNCH_HOLDS_I_MUTEX else "done"
         t.result = "removed blocks" + (f" (flush error {t.ret} ignored)" if t.ret else "")
         return "blocks", "punch hole removes the blocks", None
 
     # nolock DIO read (ext4_ind_direct_IO with dioread_nolock)
-    @step("rd.check", "dio_read", "if the completed list is not empty: flush it")
+    @step("rd.check", "dio_read", "if the completed list is not empty (c278531d: if i_unwritten != 0): flush it")
     def rd_check(self, w, t):
-        if not w.inode.completed:
+        if self.READER_TESTS_UNWRITTEN:
+            n = w.inode.unwritten
+            if not n:
+                t.pc = "done"
+                t.result = "nothing to flush"
+                return "read", "i_unwritten is 0: read", None
+            what = f"i_unwritten is {n}: flush (and wait) under i_mutex before reading"
+        elif not w.inode.completed:
             t.pc = "done"
             t.result = "nothing to flush"
             return "read", "the completed list is empty: read", None
+        else:
+            what = "the completed list is not empty: flush before reading"
         if self.READER_TAKES_I_MUTEX:
             t.pc = "rd.lock"
         else:
             self.call_flush(w, t, "rd.done")
-        return "read", "the completed list is not empty: flush before reading", None
+        return "read", what, None
 
-    @step("rd.lock", "dio_read", "mutex_lock(i_mutex) (v3.6)")
+    @step("rd.lock", "dio_read", "mutex_lock(i_mutex) (v3.6; c278531d)")
     def rd_lock(self, w, t):
         return self.take_mutex(w, t, "rd.call")
 

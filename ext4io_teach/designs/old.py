@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from ..model.flags import IN_FSYNC, QUEUED
 from .base import Design, step
+from .punch import PunchWaits
 
 
 class OldDesign(Design):
@@ -223,3 +224,18 @@ class OldBlocking(OldDesign):
         t.was_queued = False
         t.pc = "ow.rq_queue"
         return "mutex_unlock", "mutex_unlock(i_mutex)", t.work_io
+
+
+class OldWith02d262dfPunch(PunchWaits, OldDesign):
+    """Counterfactual: the v3.6 design with 02d262df's punch hole (i_mutex, ``inode_dio_wait``, then the
+    flush). No kernel had this combination: 02d262df landed after 28a535f9. Punch holds i_mutex and
+    waits for ``i_dio_count``, which drops only after a conversion, and the v3.6 worker converts only
+    after ``mutex_trylock(i_mutex)`` succeeds: punch hangs exactly as truncate does. That is why the
+    cleanup had to land before punch hole could wait for DIO."""
+
+    name = "old+02d262df"
+    commit = ""
+    title = ("counterfactual: v3.6's worker with 02d262df's punch hole (never released): punch waits for DIO "
+             "under i_mutex and hangs like truncate")
+    summary = ("Composes v3.6 with the punch hole 02d262df added after 28a535f9, to show why the cleanup had to "
+               "come first.")

@@ -1,0 +1,116 @@
+"""The gaps 28a535f9 left, and the designs that close them (issue 17, items 1, 3, 4, 5).
+
+* ``c278531d`` is modelled as released in v3.7 on every scenario: its nolock DIO read takes i_mutex and
+  flushes (then waits) only when ``i_unwritten`` is non-zero; its punch hole holds i_mutex, flushes and
+  waits, then waits for DIO (02d262df went in the same window). Every ``ext4_flush_unwritten_io`` caller
+  holds i_mutex (its WARN_ON_ONCE).
+* The fsync gap concerns buffered writeback io_ends (``fsync-vs-writeback``), not AIO direct writes:
+  ``aio_complete`` comes after the conversion, so fsync owes an AIO write nothing while it is pending.
+* The punch-hole gap: at 28a535f9 punch removes blocks while conversions are pending (``punch-waits``);
+  02d262df's punch waits, and with the v3.6 worker that wait hangs just as truncate does.
+* ``mixed``: dio, worker, fsync and truncate at once; the new design is safe and live for N = 1..3.
+"""
+
+import json
+
+import pytest
+
+from ext4io_teach import Run, cli, run
+from ext4io_teach.errors import InvariantViolation
+from ext4io_teach.explore import applicable_properties, explore
+from ext4io_teach.scenarios import scenario_names
+
+
+def check(capsys, *argv):
+    code = cli.main(["check", *argv, "--no-progress"])
+    out, _ = capsys.readouterr()
+    return code, out
+
+
+def check_json(capsys, *argv):
+    code = cli.main(["check", *argv, "--json"])
+    out, _ = capsys.readouterr()
+    return code, json.loads(out)
+
+
+def replay_violation(obj, properties):
+    """Replay a JSON counterexample step by step: every step but the last is fine, the last one breaks
+    the reported invariant. Returns the Run stopped just before that last step."""
+    sched = obj["counterexample"]["schedule"]
+    r = Run(obj["scenario"], obj["design"], obj["ios"], split_rmw=obj["split_rmw"], fail_io=obj["fail_io"],
+            properties=properties)
+    r.replay(sched[:-1])
+    before = r.fresh()
+    before.replay(sched[:-1])
+    with pytest.raises(InvariantViolation) as e:
+        r.step(sched[-1])
+    assert e.value.invariant == obj["violation"]["invariant"]
+    return before, sched[-1]
+
+
+# ------------------------------------------------------------------ item 1: c278531d as released in v3.7
+@pytest.mark.parametrize("scenario", scenario_names())
+def test_c278531d_is_safe_on_every_scenario_and_every_flush_holds_i_mutex(scenario):
+    """The WARN_ON_ONCE of ext4_flush_unwritten_io (c278531d) is the invariant ``flush-holds-i_mutex``:
+    it is on for the new family, so a c278531d caller that flushes without i_mutex is a violation."""
+    res = explore(scenario, "c278531d", 2, property="safety", progress=False)
+    assert res.verdict == "ok", res.explain()
+
+
+def test_c278531d_reader_takes_i_mutex_only_while_i_unwritten_is_non_zero():
+    r = run("nolock-dio-read", "c278531d", 2)  # round robin: the reader finds i_unwritten == 2
+    reader = [x for x in r.steps if x.name == "reader"]
+    assert reader[0].action.startswith("i_unwritten is 2")
+    assert any(x.kind == "mutex_lock" for x in reader) and any(x.kind == "mutex_unlock" for x in reader)
+    assert any(x.func == "flush_unwritten_io" for x in reader)
+    # once every conversion is done, the reader neither locks nor flushes
+    late = Run("nolock-dio-read", "c278531d", 1)
+    while late.world.inode.unwritten:
+        late.step(min(t for t in late.runnable() if t != 2))
+    late.step(2)
+    assert late.trace[-1].action.startswith("i_unwritten is 0") and late.world.tasks[2].pc == "done"
+
+
+def test_c278531d_punch_flushes_under_i_mutex_then_waits_for_dio():
+    r = run("punch-hole-error", "c278531d", 2, fail_io=1)  # punch's own flush meets no failure
+    punch = [x for x in r.steps if x.name == "punch"]
+    kinds = [x.kind for x in punch]
+    assert kinds[0] == "mutex_lock" and kinds[-1] == "mutex_unlock"
+    waits = [x.action for x in punch if x.kind == "wait"]
+    # flush, ext4_unwritten_wait, then inode_dio_wait (v3.7 ext4_ext_punch_hole)
+    assert [w.split(":")[0] for w in waits] == ["i_unwritten is 0", "inode_dio_wait returns"]
+
+
+# ------------------------------------------------------------------ item 4: the punch-hole gap
+def test_punch_waits_applies_where_punch_runs():
+    assert "punch-waits" in applicable_properties("punch-hole-error")
+    assert "punch-waits" not in applicable_properties("fsync-vs-worker")
+
+
+def test_check_punch_waits_new_violates_02d262df_holds(capsys):
+    code, obj = check_json(capsys, "punch-hole-error", "--design", "new", "--ios", "2", "--property", "punch-waits")
+    assert code == 1 and obj["violation"]["invariant"] == "punch-waits"
+    before, last = replay_violation(obj, ("punch-waits",))
+    assert before.world.tasks[last].name == "punch" and before.world.tasks[last].pc == "ph.blocks"
+    code, out = check(capsys, "punch-hole-error", "--design", "02d262df", "--ios", "2", "--property", "punch-waits")
+    assert code == 0, out
+    assert explore("punch-hole-error", "c278531d", 2, property="punch-waits", progress=False).verdict == "ok"
+
+
+def test_02d262df_punch_takes_i_mutex_then_waits_for_dio():
+    r = run("punch-hole-error", "02d262df", 2)
+    punch = [x for x in r.steps if x.name == "punch"]
+    assert [x.kind for x in punch][:2] == ["mutex_lock", "wait"] and punch[-1].kind == "mutex_unlock"
+    assert r.outcome == "completed"
+    assert explore("punch-hole-error", "02d262df", 2, property="liveness", progress=False).verdict == "ok"
+
+
+def test_old_worker_with_02d262df_punch_hangs_like_truncate(capsys):
+    code, obj = check_json(capsys, "punch-hole-error", "--design", "old+02d262df", "--ios", "1",
+                           "--property", "liveness")
+    assert code == 1
+    assert obj["verdict"] == "livelock" and obj["violation"]["invariant"] == "punch-returns"
+    # plain v3.6 punch (no i_mutex, no DIO wait) returns; only the 02d262df wait hangs on the old worker
+    assert explore("punch-hole-error", "old", 1, property="liveness", progress=False).verdict == "ok"
+
+
