@@ -18,6 +18,7 @@ import pytest
 from ext4io_teach import Run, cli, run
 from ext4io_teach.errors import InvariantViolation
 from ext4io_teach.explore import applicable_properties, explore
+from ext4io_teach.model.flags import DIRECT, UNWRITTEN
 from ext4io_teach.scenarios import scenario_names
 
 
@@ -81,10 +82,79 @@ def test_c278531d_punch_flushes_under_i_mutex_then_waits_for_dio():
     assert [w.split(":")[0] for w in waits] == ["i_unwritten is 0", "inode_dio_wait returns"]
 
 
+# ------------------------------------------------------------------ item 3: the fsync gap, on buffered writeback
+def test_writeback_io_ends_are_not_direct_and_have_no_iocb():
+    r = Run("fsync-vs-writeback", "new", 2)
+    assert r.task_names == ["writeback", "worker", "fsync"]
+    w = r.world
+    assert all(io.flags == UNWRITTEN and not io.flags & DIRECT and not io.iocb for io in w.ios)
+    assert w.inode.dio_count == 0 and w.inode.unwritten == 2
+    done = run("fsync-vs-writeback", "new", 2)
+    assert done.outcome == "completed"
+    assert all(io.aio == 0 and io.dio_done == 0 and io.conv == 1 and io.freed for io in done.run.world.ios)
+    # the bio completion ends page writeback before it adds the io_end to the list (ext4_end_bio)
+    first = done.steps[0]
+    assert first.name == "writeback" and first.action.startswith("end_page_writeback io#0")
+
+
+def test_fsync_waits_for_page_writeback_first():
+    r = Run("fsync-vs-writeback", "c278531d", 1)
+    assert 2 not in r.runnable()
+    assert "page writeback" in r.world.blocked_reason(r.world.tasks[2])
+    r.step(0)  # end_page_writeback io#0 (and the add path's spin_lock)
+    assert 2 in r.runnable()
+
+
+def test_check_fsync_vs_writeback_new_is_a_violation_ending_in_fsyncs_return(capsys):
+    code, obj = check_json(capsys, "fsync-vs-writeback", "--design", "new", "--ios", "2",
+                           "--property", "fsync-durable")
+    assert code == 1
+    assert obj["verdict"] == "violation" and obj["violation"]["invariant"] == "fsync-durable"
+    before, last = replay_violation(obj, ("fsync-durable",))
+    w = before.world
+    fsync = w.tasks[last]
+    assert fsync.name == "fsync" and fsync.pc == "fs.unlock"  # the last step is fsync's return
+    worker = w.tasks[1]
+    held = worker.unwritten + ([worker.io] if worker.stack else [])  # spliced in stage A, or in ext4_end_io
+    lost = [io.id for io in w.ios if io.writeback_ended and not io.conv]
+    assert lost and set(lost) <= set(held)  # another drainer holds it, unconverted
+    text = obj["violation"]["message"]
+    assert "page writeback" in text and "worker" in text
+
+
+@pytest.mark.parametrize("design", ["c278531d", "old"])
+def test_check_fsync_vs_writeback_holds_for_c278531d_and_old(capsys, design):
+    code, out = check(capsys, "fsync-vs-writeback", "--design", design, "--ios", "2", "--property", "fsync-durable")
+    assert code == 0, out
+    assert "verdict: ok" in out or "ok" in out.splitlines()[3]
+
+
+@pytest.mark.parametrize("design", ["new", "old", "c278531d"])
+def test_fsync_durable_never_fires_for_aio_direct_writes(design):
+    """On fsync-vs-worker every io_end is an AIO direct write: aio_complete runs after the conversion, so
+    fsync owes none of them anything while its conversion is pending. The early return is no bug there."""
+    for ios in (1, 2):
+        res = explore("fsync-vs-worker", design, ios, property="fsync-durable", progress=False)
+        assert res.verdict == "ok", res.explain()
+
+
+def test_the_early_return_on_aio_dio_still_happens():
+    """The contrast the notebook draws: on fsync-vs-worker the new design's fsync can return while the
+    worker holds an unconverted io_end (the schedule exists), but the application has not been told
+    that write is done."""
+    r = Run("fsync-vs-worker", "new", 1, properties=("fsync-durable",))
+    r.replay([0, 0, 0, 0, 0, 1, 1, 1, 1])  # io#0 completes; the worker splices it (stage A)
+    while r.world.tasks[2].pc != "done":
+        r.step(2)
+    io = r.world.ios[0]
+    assert io.conv == 0 and io.aio == 0  # unconverted, and aio_complete has not run: nothing owed
+
+
 # ------------------------------------------------------------------ item 4: the punch-hole gap
 def test_punch_waits_applies_where_punch_runs():
     assert "punch-waits" in applicable_properties("punch-hole-error")
     assert "punch-waits" not in applicable_properties("fsync-vs-worker")
+    assert "fsync-durable" in applicable_properties("fsync-vs-writeback")
 
 
 def test_check_punch_waits_new_violates_02d262df_holds(capsys):
@@ -114,3 +184,26 @@ def test_old_worker_with_02d262df_punch_hangs_like_truncate(capsys):
     assert explore("punch-hole-error", "old", 1, property="liveness", progress=False).verdict == "ok"
 
 
+# ------------------------------------------------------------------ item 5: more than one flusher
+@pytest.mark.parametrize("ios", [1, 2])
+def test_mixed_new_is_safe_and_live(ios):
+    assert Run("mixed", "new", ios).task_names == ["dio", "worker", "fsync", "truncate"]
+    for prop in ("safety", "liveness"):
+        res = explore("mixed", "new", ios, property=prop, progress=False)
+        assert res.verdict == "ok", res.explain()
+
+
+def test_mixed_old_livelocks_and_breaks_nothing():
+    """Truncate holds i_mutex and sleeps in inode_dio_wait while the v3.6 worker requeues; fsync, queued on
+    i_mutex behind truncate, is the first goal the explorer names."""
+    res = explore("mixed", "old", 1, property="liveness", progress=False)
+    assert res.verdict == "livelock" and res.violation["invariant"] == "fsync-returns"
+    cex = res.counterexample
+    r = Run("mixed", "old", 1)
+    r.replay(cex.schedule[:cex.cycle_start])
+    w = r.world
+    truncate, fsync = w.tasks[3], w.tasks[2]
+    assert w.inode.i_mutex.holder == truncate.tid and truncate.pc == "tr.dio_wait"
+    assert fsync.waits_for == "i_mutex"
+    assert set(cex.schedule[cex.cycle_start:]) == {1}  # only the worker steps in the cycle
+    assert explore("mixed", "old", 1, property="safety", progress=False).verdict == "ok"

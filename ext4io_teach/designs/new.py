@@ -194,6 +194,7 @@ class D02d262df(PunchWaits, NewDesign):
     title = "02d262df: 28a535f9, and punch hole takes i_mutex and waits for DIO before it flushes"
     summary = ("At 28a535f9 punch hole removed blocks while conversions were pending; 02d262df makes it hold "
                "i_mutex and wait in inode_dio_wait first.")
+    TIMED_AS = "new"  # only punch hole differs, and no timed workload punches
 
 
 class C278531d(PunchWaits, NewDesign):

@@ -90,6 +90,8 @@ def io_card(w, io, touched: int | None) -> str:
     bits = [f"converted {io.conv}x" if io.conv != 1 else "converted", ]
     if not io.conv:
         bits = ["not converted"]
+    if not io.iocb:  # a buffered writeback io_end
+        bits.append("writeback ended" if io.writeback_ended else "pages under writeback")
     if io.dio_done:
         bits.append("dio done")
     if io.freed:
@@ -111,7 +113,8 @@ def state_html(ctrl) -> str:
     rows = [("i_mutex", _holder(w, ino.i_mutex)), ("i_completed_io_lock", _holder(w, ino.lock)),
             ("completed list", _ids(ino.completed)),
             ("i_dio_count", f'<b data-dio-count="{ino.dio_count}">{ino.dio_count}</b>'
-             f" &nbsp; i_unwritten {ino.unwritten} &nbsp; i_ioend_count {ino.ioend_count}")]
+             f" &nbsp; i_unwritten {ino.unwritten} &nbsp; i_ioend_count {ino.ioend_count}"
+             + (f" &nbsp; under writeback {ino.writeback}" if any(not io.iocb for io in w.ios) else ""))]
     running = [t for t in w.tasks if t.role == "worker" and t.work_io is not None]
     wq = "pending: " + _ids(w.wq.pending)
     if running:
