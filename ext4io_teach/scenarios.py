@@ -46,7 +46,8 @@ _add(Scenario(
     "fsync-vs-worker", (("dio", "dio"), ("worker", "worker"), ("fsync", "fsync")),
     "fsync (ext4_sync_file, holding i_mutex around its flush in both versions) drains the completed "
     "list while the worker runs: who converts and who frees each io_end?",
-    "completes", "completes (fsync releases i_mutex in the end)"))
+    "completes; fsync may return while the worker still converts, but an AIO write is owed nothing before "
+    "its aio_complete (fsync-durable holds)", "completes (fsync releases i_mutex in the end)"))
 _add(Scenario(
     "punch-hole-error", (("dio", "dio"), ("worker", "worker"), ("punch", "punch")),
     "Punch hole flushes the completed list (no i_mutex, no DIO wait at 28a535f9); one conversion fails "
@@ -76,7 +77,8 @@ _add(Scenario(
     "mixed", (("dio", "dio"), ("worker", "worker"), ("fsync", "fsync"), ("truncate", "truncate")),
     "Two flushers at once: AIO direct writes complete while fsync and truncate (both under i_mutex) and "
     "the worker all drain the completed list.",
-    "completes", "can hang: truncate never returns while the worker requeues and yields forever"))
+    "completes", "can hang: truncate never returns while the worker requeues and yields forever, and fsync waits "
+    "behind it on i_mutex"))
 
 
 def get_scenario(name: str) -> Scenario:

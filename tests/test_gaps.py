@@ -207,3 +207,20 @@ def test_mixed_old_livelocks_and_breaks_nothing():
     assert fsync.waits_for == "i_mutex"
     assert set(cex.schedule[cex.cycle_start:]) == {1}  # only the worker steps in the cycle
     assert explore("mixed", "old", 1, property="safety", progress=False).verdict == "ok"
+
+
+# ------------------------------------------------------------------ notebook 09 teaches the real gaps
+def test_notebook_09_sentences():
+    from pathlib import Path
+    src = (Path(__file__).resolve().parent.parent / "tools" / "nbsrc" / "09_what_was_left.md").read_text()
+    flat = " ".join(src.split())
+    # false sentences that must not come back
+    assert "pending or running" not in flat
+    assert "only one work item per inode is ever in use" not in flat
+    assert 'explore("fsync-vs-worker", "new", 1, property="fsync-durable"' not in flat  # the old AIO "bug"
+    # the corrected facts, each with its source
+    assert "more than one can be pending" in flat and "84c17543" in flat
+    assert "while its owner's work function still runs, once the owner has passed its stage C" in flat
+    assert "`aio_complete` only **after** `ext4_convert_unwritten_extents`" in flat and "page-io.c" in flat
+    assert "fsync-vs-writeback" in flat and "`ext4_end_bio`" in flat and "end_page_writeback" in flat
+    assert "02d262df" in flat and "old+02d262df" in flat and "counterfactual" in flat
