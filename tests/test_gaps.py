@@ -122,6 +122,18 @@ def test_check_fsync_vs_writeback_new_is_a_violation_ending_in_fsyncs_return(cap
     assert "page writeback" in text and "worker" in text
 
 
+def test_the_replay_line_of_a_property_violation_reproduces_it(capsys):
+    """``check`` prints a ``run`` command that replays the counterexample with the property switched on."""
+    code, out = check(capsys, "fsync-vs-writeback", "--design", "new", "--ios", "1", "--property", "fsync-durable")
+    assert code == 1
+    replay = [ln for ln in out.splitlines() if ln.startswith("replay: ext4io-teach run ")][0]
+    argv = replay[len("replay: ext4io-teach "):].split()
+    assert argv[-2:] == ["--property", "fsync-durable"]
+    assert cli.main(argv) == 1
+    assert "outcome: violation of fsync-durable" in capsys.readouterr().out
+    assert cli.main(argv[:-2]) == 3  # without the property the schedule just stops: nothing is checked
+
+
 @pytest.mark.parametrize("design", ["c278531d", "old"])
 def test_check_fsync_vs_writeback_holds_for_c278531d_and_old(capsys, design):
     code, out = check(capsys, "fsync-vs-writeback", "--design", design, "--ios", "2", "--property", "fsync-durable")

@@ -48,5 +48,6 @@ def main(args) -> int:
     print(res.explain())
     if res.counterexample is not None:
         print("replay: ext4io-teach run " + echo_command("run", res.inputs)[len("# ext4io-teach run "):]
-              + " --schedule " + ",".join(map(str, res.counterexample.schedule)))
+              + " --schedule " + ",".join(map(str, res.counterexample.schedule))
+              + "".join(f" --property {p}" for p in res.properties))
     return EXIT_BY_VERDICT[res.verdict]
