@@ -207,9 +207,9 @@ class Design:
 
         SIMPLIFICATION: ``end_page_writeback`` and the add path's ``spin_lock`` are one step. In the
         kernel a few instructions with no lock held separate them; a fsync that ran entirely inside that
-        window would miss the io_end in every design before c278531d (its message: "io submitted but not
-        yet added"). Merged, the fsync gap the model shows is the one 28a535f9 opened: an io_end another
-        drainer holds."""
+        window would miss the io_end in every design before c278531d (whose message names io submitted
+        but not yet added to the list). Merged, the fsync gap the model shows is the one 28a535f9
+        opened: an io_end another drainer holds."""
         w.end_page_writeback(t, t.io)
         kind, text, io = self.table[self.ADD_ENTRY][1](w, t)
         return kind, f"end_page_writeback io#{t.io}; {text}", io
