@@ -1,13 +1,15 @@
-"""Generate the explorer's verdict table for docs/explorer.md (not a test).
+"""Generate the explorer's verdict tables for docs/explorer.md (not a test).
 
 Runs ``explore`` on truncate-vs-dio and fsync-vs-worker for the designs old, old-blocking, new and
 c278531d, N = 1..4, every property that applies, plus the --split-rmw rows of fsync-vs-worker, and
-writes the Markdown table between the ``verdict-table`` markers of docs/explorer.md, and the mutant
-gallery between the ``mutant-gallery`` markers (or prints both with ``--print``). Every invariant of
-the design's family is checked; each run is bounded by ``--max-seconds`` (a bounded run shows as
-``bounded``).
+writes the Markdown table between the ``verdict-table`` markers of docs/explorer.md; the gaps table
+(fsync-vs-writeback, punch-hole-error and mixed with the designs that close the gaps, N = 1..3) between
+the ``gap-table`` markers; and the mutant gallery between the ``mutant-gallery`` markers (or prints them
+with ``--print``). Every invariant of the design's family is checked; each run is bounded by
+``--max-seconds`` (a bounded run shows as ``bounded``).
 
     .venv/bin/python benchmarks/verdict_table.py [--max-ios 4] [--max-seconds 300] [--print]
+    .venv/bin/python benchmarks/verdict_table.py --gaps-only [--gap-ios 3]
 """
 
 from __future__ import annotations
@@ -21,6 +23,9 @@ from ext4io_teach.explore import applicable_properties, explore
 
 DESIGNS = ("old", "old-blocking", "new", "c278531d")
 SCENARIOS = ("truncate-vs-dio", "fsync-vs-worker")
+GAPS = (("fsync-vs-writeback", DESIGNS),
+        ("punch-hole-error", ("old", "new", "02d262df", "c278531d", "old+02d262df")),
+        ("mixed", DESIGNS))
 DOC = pathlib.Path(__file__).resolve().parent.parent / "docs" / "explorer.md"
 
 
@@ -31,11 +36,11 @@ def cell(res) -> str:
     return f"{v}; {res.states} states; {res.seconds:.2f} s"
 
 
-def table(max_ios: int, max_seconds: float) -> str:
+def table(max_ios: int, max_seconds: float, scenarios=tuple((s, DESIGNS) for s in SCENARIOS)) -> str:
     lines = []
-    for scenario in SCENARIOS:
+    for scenario, designs in scenarios:
         props = applicable_properties(scenario)
-        rows = [(d, False) for d in DESIGNS]
+        rows = [(d, False) for d in designs]
         if scenario == "fsync-vs-worker":
             rows += [("old", True), ("new", True)]
         lines.append(f"\n#### {scenario}\n")
@@ -90,20 +95,25 @@ def main() -> None:
     ap.add_argument("--max-seconds", type=float, default=300.0)
     ap.add_argument("--print", action="store_true", help="print the tables instead of updating docs/explorer.md")
     ap.add_argument("--gallery-only", action="store_true", help="regenerate only the mutant gallery")
+    ap.add_argument("--gaps-only", action="store_true", help="regenerate only the gaps table")
+    ap.add_argument("--gap-ios", type=int, default=3, help="largest N of the gaps table (default 3)")
     args = ap.parse_args()
-    if args.gallery_only:
-        text = None
-    else:
+    text = gaps = gal = None
+    if not args.gallery_only and not args.gaps_only:
         text = table(args.max_ios, args.max_seconds)
-    gal = gallery()
+    if not args.gallery_only:
+        gaps = table(args.gap_ios, args.max_seconds, GAPS)
+    if not args.gaps_only:
+        gal = gallery()
     if args.print:
-        print(text or "")
-        print(gal)
+        for part in (text, gaps, gal):
+            print(part or "")
         return
     doc = DOC.read_text()
-    if text is not None:
-        doc = replace(doc, "verdict-table", text)
-    DOC.write_text(replace(doc, "mutant-gallery", gal + "\n"))
+    for marker, part in (("verdict-table", text), ("gap-table", gaps), ("mutant-gallery", gal and gal + "\n")):
+        if part is not None:
+            doc = replace(doc, marker, part)
+    DOC.write_text(doc)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ Two kinds:
 
 Scopes: ``action`` checks run inside the step that would break them (like a BUG_ON); ``state``
 checks run after every step; ``final`` checks run when every task has finished; a ``property`` is
-checked only when asked for (``fsync-durable``).
+checked only when asked for (``fsync-durable``, ``punch-waits``).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from .model.flags import UNWRITTEN
+from .model.flags import DIRECT, UNWRITTEN
 
 BOTH = frozenset({"old", "new"})
 NEW = frozenset({"new"})
@@ -74,8 +74,9 @@ _add("ioend-count", "consequence", "action", BOTH, "D",
      "i_ioend_count counts the io_ends allocated and not freed: it never drops below zero, and it is zero at the "
      "end (eviction waits for that).", "12")
 _add("nothing-lost", "consequence", "final", BOTH, "D",
-     "When every task has finished, each io_end was converted, aio-completed, DIO-done, counted out "
-     "of i_unwritten and freed exactly once, and every list and lock is empty.", "9, 10")
+     "When every task has finished, each io_end was converted, counted out of i_unwritten and freed exactly "
+     "once, aio-completed once if it has an iocb and DIO-done once if it is DIRECT (never otherwise), and every "
+     "list and lock is empty.", "9, 10")
 # -- protocol invariants of the new design ---------------------------------------------------
 _add("inode-list-unwritten", "invariant", "state", BOTH, "add",
      "Every io_end on the inode's completed list has UNWRITTEN set.", "2")
@@ -95,10 +96,16 @@ _add("not-freed-while-queued", "invariant", "action", NEW, "D",
      "An io_end is never freed while QUEUED (its worker still has to clear the flag).", "10")
 _add("worker-never-waits-for-i_mutex", "invariant", "action", NEW, "worker",
      "The worker never takes i_mutex, not even by trylock.", "14")
+_add("flush-holds-i_mutex", "invariant", "action", NEW, "any",
+     "A caller of ext4_flush_unwritten_io holds i_mutex (designs with c278531d's flush-and-wait only).",
+     "WARN_ON_ONCE in ext4_flush_unwritten_io (c278531d)")
 # -- properties checked on request -------------------------------------------------------------
 _add("fsync-durable", "property", "property", frozenset(), "any",
      "When fsync's flush returns, every io_end added to the list before the flush began has been "
      "converted.", "15 (fixed by c278531d)")
+_add("punch-waits", "property", "property", frozenset(), "any",
+     "Punch hole removes blocks only when no conversion is pending (every io_end has been converted).",
+     "fixed by 02d262df (punch hole waits for DIO under i_mutex)")
 
 CONSEQUENCES = frozenset(n for n, i in REGISTRY.items() if i.kind == "consequence")
 
@@ -158,12 +165,13 @@ def check_final(world) -> None:
         return
     problems = []
     for io in world.ios:
-        for field, what in (("conv", "converted"), ("aio", "aio-completed"), ("unw_done", "counted out of i_unwritten"),
-                            ("freed", "freed")):
+        for field, what in (("conv", "converted"), ("unw_done", "counted out of i_unwritten"), ("freed", "freed")):
             n = getattr(io, field)
             if n != 1:
                 problems.append(f"io#{io.id} {what} {n} times")
-        if io.dio_done != 1:
+        if io.aio != io.iocb:  # an AIO direct write once; a writeback io_end has no iocb
+            problems.append(f"io#{io.id} aio-completed {io.aio} times")
+        if io.dio_done != (1 if io.flags & DIRECT else 0):
             problems.append(f"io#{io.id} DIO-done {io.dio_done} times")
     inode = world.inode
     if inode.completed:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from .designs import DESIGNS, get_design
 
-CORE = ("old", "old-blocking", "new", "c278531d")
+CORE = ("old", "old-blocking", "new", "c278531d", "02d262df", "old+02d262df")
 
 
 def design_table(name: str) -> str:

@@ -64,6 +64,8 @@ def io_status(world, io) -> list[str]:
         bits = ["not converted"]
     else:
         bits = ["converted" if io.conv == 1 else f"converted {io.conv}x"]
+    if not io.iocb:  # a buffered writeback io_end
+        bits.append("writeback ended" if io.writeback_ended else "pages under writeback")
     if io.dio_done:
         bits.append("dio done")
     if io.freed:

@@ -44,7 +44,7 @@ def validate_inputs(scenario: str, design: str, ios, *, split_rmw: bool = False,
 def build_world(scenario: str, design: str, ios: int, *, split_rmw: bool = False, fail_io=None,
                 checks=None, properties=(), max_ios: int = MAX_IOS) -> World:
     """A validated World. ``checks`` overrides the default invariant set of the design's family;
-    ``properties`` adds properties such as ``fsync-durable``."""
+    ``properties`` adds properties such as ``fsync-durable`` and ``punch-waits``."""
     inputs = validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=max_ios)
     d = get_design(design)
     enabled = invariants.enabled_for(d.family) if checks is None else frozenset(checks)
@@ -52,8 +52,9 @@ def build_world(scenario: str, design: str, ios: int, *, split_rmw: bool = False
         if p not in invariants.REGISTRY:
             raise bad_input("properties", f"unknown property {p!r}", ", ".join(invariants.REGISTRY))
     enabled = enabled | frozenset(properties)
-    return World(d, list(get_scenario(scenario).roles), ios, split_rmw=inputs["split_rmw"],
-                 fail_io=inputs["fail_io"], checks=enabled, inputs=inputs)
+    sc = get_scenario(scenario)
+    return World(d, list(sc.roles), ios, split_rmw=inputs["split_rmw"], fail_io=inputs["fail_io"],
+                 checks=enabled, inputs=inputs, buffered=sc.buffered)
 
 
 def parse_schedule(text: str) -> list[int]:

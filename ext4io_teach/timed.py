@@ -38,7 +38,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from .costs import DEFAULT_COSTS, CostModel
-from .designs import get_design
+from .designs import design_names, get_design
 from .designs.base import Design
 from .errors import bad_input
 from .gcpause import collector_paused
@@ -117,11 +117,20 @@ def _check_int(name, value, low, high, allowed):
         raise bad_input(name, f"{value!r} is out of range", allowed)
 
 
+def timed_design_names() -> list[str]:
+    """The designs a timed run accepts: all but those that differ from another only in a role no timed
+    workload has (``Design.TIMED_AS``: 02d262df and old+02d262df change punch hole only)."""
+    return [n for n in design_names() if get_design(n).TIMED_AS is None]
+
+
 def run_timed(workload: Workload, design: str = "new", *, cpus: int = 2, seed: int = 0,
               costs: CostModel = DEFAULT_COSTS, time_limit_us: int | None = None, keep_steps: bool = False,
               fast_forward: bool = True, progress=None) -> TimedRun:
     """Run ``workload`` under ``design`` on ``cpus`` simulated CPUs; see the module docstring."""
-    get_design(design)
+    same_as = get_design(design).TIMED_AS
+    if same_as is not None:
+        raise bad_input("design", f"{design} differs from {same_as} only in punch hole, which no timed workload runs "
+                        f"(run {same_as})", ", ".join(timed_design_names()))
     if not isinstance(workload, Workload):
         raise bad_input("workload", f"{workload!r} is not a Workload", "ext4io_teach.workload.make_workload(...)")
     _check_int("cpus", cpus, 1, MAX_CPUS, f"1..{MAX_CPUS}")

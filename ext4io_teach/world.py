@@ -36,13 +36,18 @@ class World:
                  "steps", "touched", "worker_tids")
 
     def __init__(self, design, roles: list[tuple[str, str]], ios: int, *, split_rmw: bool = False,
-                 fail_io: int | None = None, checks: frozenset | None = None, inputs: dict | None = None):
+                 fail_io: int | None = None, checks: frozenset | None = None, inputs: dict | None = None,
+                 buffered: bool = False):
         self.design = design
         self.split_rmw = split_rmw
         self.fail_io = fail_io
         self.inputs = inputs or {}
-        self.ios = [IoEnd(k, fails=(k == fail_io)) for k in range(ios)]
-        self.inode = Inode(dio_count=ios, unwritten=ios)
+        if buffered:  # writeback bios: UNWRITTEN, no iocb, pages under writeback, not in i_dio_count
+            self.ios = [IoEnd(k, UNWRITTEN, fails=(k == fail_io), iocb=False) for k in range(ios)]
+            self.inode = Inode(dio_count=0, unwritten=ios, writeback=ios)
+        else:  # AIO direct writes: UNWRITTEN|DIRECT with an iocb, each counted in i_dio_count
+            self.ios = [IoEnd(k, fails=(k == fail_io)) for k in range(ios)]
+            self.inode = Inode(dio_count=ios, unwritten=ios)
         self.wq = OrderedWorkqueue()
         self.tasks = [Task(tid, name, role, design.entry(role)) for tid, (name, role) in enumerate(roles)]
         self.checks = invariants.enabled_for(design.family) if checks is None else frozenset(checks)
@@ -284,6 +289,12 @@ class World:
             self.stats["conversion_errors"] += 1
             return EIO
         return 0
+
+    def end_page_writeback(self, t: Task, k: int) -> None:
+        """``end_page_writeback`` for io#k's pages (``ext4_end_bio`` via ``put_io_page``)."""
+        io = self.use(t, k, "ends page writeback of")
+        io.writeback_ended = True
+        self.inode.writeback -= 1
 
     def aio_complete(self, t: Task, k: int) -> None:
         io = self.use(t, k, "completes the aio of")

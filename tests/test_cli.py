@@ -81,8 +81,14 @@ def test_scenarios_lists_every_scenario_and_design(capsys):
     obj = json.loads(out)
     assert code == 0
     assert {s["name"] for s in obj["scenarios"]} == {"truncate-vs-dio", "fsync-vs-worker", "punch-hole-error",
-                                                     "nolock-dio-read", "completion-storm"}
-    assert {"old", "old-blocking", "new", "c278531d"} <= {d["name"] for d in obj["designs"]}
+                                                     "nolock-dio-read", "completion-storm", "fsync-vs-writeback",
+                                                     "mixed"}
+    assert {"old", "old-blocking", "new", "c278531d", "02d262df", "old+02d262df"} <= {d["name"] for d in obj["designs"]}
+    tasks = {s["name"]: s["tasks"] for s in obj["scenarios"]}
+    assert tasks["fsync-vs-writeback"] == ["writeback", "worker", "fsync"]
+    assert tasks["mixed"] == ["dio", "worker", "fsync", "truncate"]
+    text = cli(capsys, "scenarios")[1]
+    assert "fsync-vs-writeback" in text and "counterfactual" in text
 
 
 BAD = [

@@ -136,10 +136,21 @@ def test_hang_goal_rejects_a_finishing_run():
 def test_fsync_durable_goal_holds_for_c278531d():
     # the same idea does not break c278531d: fsync then waits for i_unwritten == 0
     from ext4io_teach import run
-    r = run("fsync-vs-worker", "c278531d", 1, seed=0, properties=("fsync-durable",))
+    r = run("fsync-vs-writeback", "c278531d", 1, seed=0, properties=("fsync-durable",))
     assert r.outcome == "completed"
     with pytest.raises(Incorrect, match="never breaks fsync-durable"):
         ex.check("09-fsync-durable", r.schedule, design="c278531d")
+
+
+def test_fsync_durable_goal_is_on_written_back_pages_not_aio():
+    """The old AIO answer (worker splices io#0, fsync flushes an empty list) breaks nothing on
+    fsync-vs-worker, and on fsync-vs-writeback the model answer ends with fsync's return."""
+    from ext4io_teach import run
+    aio = [0, 0, 0, 0, 0, 1, 1, 1, 1] + [2] * 6
+    assert run("fsync-vs-worker", "new", 1, schedule=aio, properties=("fsync-durable",)).violation is None
+    answer = ex.answer_for("09-fsync-durable")
+    bad = run("fsync-vs-writeback", "new", 1, schedule=answer, properties=("fsync-durable",))
+    assert bad.violation.invariant == "fsync-durable" and bad.steps[-1].name == "fsync"
 
 
 # ---------------------------------------------------------------- seeded problems

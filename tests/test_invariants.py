@@ -128,3 +128,12 @@ def test_a_violation_in_a_run_carries_inputs_and_schedule():
     assert str(v).endswith("replay: ext4io-teach run fsync-vs-worker --design old --ios 1 --split-rmw --schedule "
                            + ",".join(map(str, sched)))
     assert v.invariant in CONSEQUENCES
+
+
+def test_c278531d_flush_warns_without_i_mutex():
+    """c278531d's ext4_flush_unwritten_io warns unless its caller holds i_mutex."""
+    w = build_world("fsync-vs-worker", "c278531d", 1)
+    fsync = w.tasks[2]
+    fires("flush-holds-i_mutex", lambda: w.design.call_flush(w, fsync, "fs.flushed"))
+    plain = build_world("fsync-vs-worker", "new", 1)  # 28a535f9's flush has no such check
+    plain.design.call_flush(plain, plain.tasks[2], "fs.flushed")

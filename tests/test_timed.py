@@ -1,6 +1,7 @@
 """Timed runs: hand-counted metrics on tiny runs, the truncate hang, determinism, validation."""
 
 import json
+import re
 
 import pytest
 
@@ -247,3 +248,13 @@ def test_cli_timeline_refuses_an_output_it_cannot_write_before_running(tmp_path,
     monkeypatch.setattr("ext4io_teach.commands.timeline.run_all", lambda args: ran.append(args))
     assert cli.main(["timeline", "classroom", "--out", str(tmp_path / "taken.png")]) == 2
     assert "error: out:" in capsys.readouterr().err and not ran, "nothing may run before the output is checked"
+
+
+@pytest.mark.parametrize("design, same", [("02d262df", "new"), ("old+02d262df", "old")])
+def test_designs_that_change_only_punch_hole_are_refused(design, same, capsys):
+    """No timed workload punches a hole, so these would run exactly as ``same``: refused, with the reason."""
+    with pytest.raises(ValueError, match=f"^design: {re.escape(design)} differs from {same} only in punch hole"):
+        run_timed(TINY, design)
+    assert cli.main(["metrics", "aio-stress", "--design", design, "--ios", "10", "--no-progress"]) == 2
+    assert "only in punch hole" in capsys.readouterr().err
+    assert run_timed(TINY, "c278531d", costs=NO_SWITCH).completed  # c278531d's fsync and truncate differ: it runs

@@ -275,8 +275,9 @@ def test_program_highlights_the_current_step_only():
 
 
 def test_task_programs_hold_every_step_a_run_visits():
-    for design in ("old", "new", "c278531d"):
-        for scenario in ("truncate-vs-dio", "fsync-vs-worker", "nolock-dio-read"):
+    from ext4io_teach.scenarios import scenario_names
+    for design in ("old", "new", "c278531d", "02d262df", "old+02d262df"):
+        for scenario in scenario_names():
             res = run(scenario, design, 2, seed=1)
             r = Run(scenario, design, 2)
             progs = {t.role: {ln.pc for b in task_program(r.world.design, t.role) for ln in b.lines}

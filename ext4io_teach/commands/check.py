@@ -8,7 +8,8 @@ from ..explore import DEFAULT_MAX_STATES, MAX_IOS, PROPERTIES, explore
 from ._common import add_world_arguments, counterfactual_note, echo_command, print_json
 
 NAME = "check"
-HELP = "explore every schedule: safety, fair liveness, fsync-durable; print the verdict and the shortest counterexample"
+HELP = ("explore every schedule: safety, fair liveness, fsync-durable, punch-waits; print the verdict and the "
+        "shortest counterexample")
 
 EXIT_BY_VERDICT = {"ok": EXIT_OK, "violation": EXIT_FOUND, "deadlock": EXIT_FOUND, "livelock": EXIT_FOUND,
                    "bounded": EXIT_UNDECIDED}
@@ -52,5 +53,6 @@ def main(args) -> int:
     print(res.explain())
     if res.counterexample is not None:
         print("replay: ext4io-teach run " + echo_command("run", res.inputs)[len("# ext4io-teach run "):]
-              + " --schedule " + ",".join(map(str, res.counterexample.schedule)))
+              + " --schedule " + ",".join(map(str, res.counterexample.schedule))
+              + "".join(f" --property {p}" for p in res.properties))
     return EXIT_BY_VERDICT[res.verdict]

@@ -10,6 +10,7 @@ from ._common import add_world_arguments, counterfactual_note, echo_command, pri
 NAME = "run"
 HELP = "run a scenario step by step and print every step and the outcome"
 
+RUN_PROPERTIES = ("fsync-durable", "punch-waits")  # checked on request (ext4io_teach.invariants)
 EXIT_BY_OUTCOME = {"completed": EXIT_OK, "deadlock": EXIT_FOUND, "violation": EXIT_FOUND,
                    "running": EXIT_UNDECIDED, "stopped": EXIT_UNDECIDED}
 
@@ -21,6 +22,8 @@ def add_arguments(p) -> None:
     p.add_argument("--policy", default=None, choices=sched.POLICIES, help="round-robin (default) or random")
     p.add_argument("--max-steps", type=int, default=sched.DEFAULT_MAX_STEPS, metavar="K",
                    help=f"stop after K steps (default {sched.DEFAULT_MAX_STEPS}) and report 'running'")
+    p.add_argument("--property", action="append", default=[], choices=RUN_PROPERTIES, metavar="P",
+                   help="also check a property: " + ", ".join(RUN_PROPERTIES) + " (repeatable)")
 
 
 def describe_outcome(res: sched.RunResult) -> str:
@@ -48,7 +51,8 @@ def main(args) -> int:
         raise bad_input(chosen[1], f"given together with {chosen[0]}", "one of --seed, --schedule, --policy")
     schedule = sched.parse_schedule(args.schedule) if args.schedule is not None else None
     res = sched.run(args.scenario, args.design, args.ios, schedule=schedule, policy=args.policy, seed=args.seed,
-                    max_steps=args.max_steps, split_rmw=args.split_rmw, fail_io=args.fail_io)
+                    max_steps=args.max_steps, split_rmw=args.split_rmw, fail_io=args.fail_io,
+                    properties=tuple(dict.fromkeys(args.property)))
     if args.json:
         obj = res.as_json()
         if note := counterfactual_note(args.design):
@@ -64,6 +68,8 @@ def main(args) -> int:
         extra = ["--policy", args.policy or "round-robin"]
     if schedule is None:
         extra += ["--max-steps", str(args.max_steps)]
+    for prop in dict.fromkeys(args.property):
+        extra += ["--property", prop]
     print(echo_command(NAME, res.inputs, extra))
     print("tasks: " + ", ".join(f"{i} {n}" for i, n in enumerate(res.tasks)))
     if note := counterfactual_note(res.inputs["design"]):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from ..errors import bad_input
 from .base import Design
-from .new import C278531d, NewDesign
-from .old import OldBlocking, OldDesign
+from .new import C278531d, D02d262df, NewDesign
+from .old import OldBlocking, OldDesign, OldWith02d262dfPunch
 
 DESIGNS: dict[str, type[Design]] = {}
 
@@ -18,7 +18,7 @@ def register(cls: type[Design]) -> type[Design]:
     return cls
 
 
-for _cls in (OldDesign, OldBlocking, NewDesign, C278531d):
+for _cls in (OldDesign, OldBlocking, NewDesign, C278531d, D02d262df, OldWith02d262dfPunch):
     register(_cls)
 
 

@@ -16,13 +16,15 @@
   D. free everything on ``to_free``.
 * ``ext4_end_io_work``: ``ext4_do_flush_completed_IO(io->inode, io)``. It never touches i_mutex.
 
-``C278531d`` adds the later fix c278531d: a flush caller then waits for ``i_unwritten == 0``.
+``D02d262df`` adds 02d262df's punch hole (i_mutex, ``inode_dio_wait``). ``C278531d`` is the released
+v3.7: c278531d's flush-and-wait under i_mutex for every caller, with 02d262df's punch hole.
 """
 
 from __future__ import annotations
 
 from ..model.flags import QUEUED, UNWRITTEN
 from .base import Design, local, step
+from .punch import PunchWaits
 
 
 class NewDesign(Design):
@@ -186,13 +188,38 @@ class NewDesign(Design):
         return "free", f"free io#{k}", k
 
 
-class C278531d(NewDesign):
-    """28a535f9 plus c278531d "fix ext4_flush_completed_IO wait semantics": flush callers use
-    ``ext4_flush_unwritten_io``, which flushes and then waits for ``i_unwritten == 0``."""
+class D02d262df(PunchWaits, NewDesign):
+    """28a535f9 plus 02d262df "punch_hole should wait for DIO writers": punch hole takes i_mutex, waits
+    for DIO in flight (``inode_dio_wait``), then flushes (extents.c at 02d262df). Everything else is
+    28a535f9's."""
+
+    name = "02d262df"
+    commit = "02d262df"
+    title = "02d262df: 28a535f9, and punch hole takes i_mutex and waits for DIO before it flushes"
+    summary = ("At 28a535f9 punch hole removed blocks while conversions were pending; 02d262df makes it hold "
+               "i_mutex and wait in inode_dio_wait first.")
+    TIMED_AS = "new"  # only punch hole differs, and no timed workload punches
+
+
+class C278531d(PunchWaits, NewDesign):
+    """28a535f9 plus c278531d "fix ext4_flush_completed_IO wait semantics", as in the released v3.7.
+
+    * Every flush caller uses ``ext4_flush_unwritten_io``: flush, then ``ext4_unwritten_wait`` (sleep
+      until ``i_unwritten == 0``); it warns unless the caller holds i_mutex (invariant
+      ``flush-holds-i_mutex``).
+    * The nolock DIO read (``ext4_ind_direct_IO``) flushes only when ``i_unwritten`` is non-zero, and
+      then under i_mutex.
+    * Punch hole is v3.7's: 02d262df (same merge window) put it under i_mutex with a DIO wait, and
+      c278531d moved its flush before ``inode_dio_wait`` (``designs/punch.py``).
+    """
 
     name = "c278531d"
     commit = "c278531d"
-    title = "c278531d: the new design, and a flush waits until no conversion is in progress"
+    title = "28a535f9 plus c278531d, as in the released v3.7: every flush waits for i_unwritten == 0 under i_mutex"
     summary = ("A flush returned while another drainer was still converting; c278531d makes the caller wait "
-               "for i_unwritten == 0 after flushing.")
+               "for i_unwritten == 0 after flushing, always under i_mutex (fsync, truncate, punch hole, the "
+               "nolock DIO read).")
     FLUSH_WAITS_UNWRITTEN = True
+    READER_TAKES_I_MUTEX = True
+    READER_TESTS_UNWRITTEN = True
+    PUNCH_FLUSH_FIRST = True

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from ..model.flags import IN_FSYNC, QUEUED
 from .base import Design, step
+from .punch import PunchWaits
 
 
 class OldDesign(Design):
@@ -45,7 +46,12 @@ class OldDesign(Design):
     WORKER_ENTRY = "ow.lock"
     PRE_DRAIN_PCS = frozenset()
 
-    # ------------------------------------------------------------ completion (old ext4_end_io_dio)
+    def label_of(self, t) -> tuple[str, str]:
+        """The v3.6 add path is inline in each completion: a writeback task runs it inside ``ext4_end_bio``."""
+        func, stage = super().label_of(t)
+        return ("end_bio" if func == "end_io_dio" and t.role == "wb" else func), stage
+
+    # ------------------------------------------------------------ completion (old ext4_end_io_dio / ext4_end_bio)
     @step("add.lock", "end_io_dio", "spin_lock(i_completed_io_lock)")
     def add_lock(self, w, t):
         w.use(t, t.io, "completes")
@@ -233,3 +239,19 @@ class OldBlocking(OldDesign):
         t.was_queued = False
         t.pc = "ow.rq_queue"
         return "mutex_unlock", "mutex_unlock(i_mutex)", t.work_io
+
+
+class OldWith02d262dfPunch(PunchWaits, OldDesign):
+    """Counterfactual: the v3.6 design with 02d262df's punch hole (i_mutex, ``inode_dio_wait``, then the
+    flush). No kernel had this combination: 02d262df landed after 28a535f9. Punch holds i_mutex and
+    waits for ``i_dio_count``, which drops only after a conversion, and the v3.6 worker converts only
+    after ``mutex_trylock(i_mutex)`` succeeds: punch hangs exactly as truncate does. That is why the
+    cleanup had to land before punch hole could wait for DIO."""
+
+    name = "old+02d262df"
+    commit = ""
+    title = ("counterfactual: v3.6's worker with 02d262df's punch hole (never released): punch waits for DIO "
+             "under i_mutex and hangs like truncate")
+    summary = ("Composes v3.6 with the punch hole 02d262df added after 28a535f9, to show why the cleanup had to "
+               "come first.")
+    TIMED_AS = "old"  # only punch hole differs, and no timed workload punches

@@ -16,10 +16,11 @@ Properties:
 * ``safety``: every invariant of the design's family (or the ``checks`` given) in every reachable
   state, and no deadlock;
 * ``fsync-durable``: safety plus the property of that name (scenarios with an fsync task);
+* ``punch-waits``: safety plus the property of that name (scenarios with a punch task);
 * ``liveness``: every caller (truncate, fsync, punch hole, reader) eventually returns and every
   io_end is eventually freed, under weak fairness (see ``explore.fair``). The whole graph is built;
   a violation or a deadlock met on the way is reported as such, because no run continues past it;
-* ``all``: liveness with ``fsync-durable`` added where the scenario has an fsync task.
+* ``all``: liveness with ``fsync-durable`` and ``punch-waits`` added where they apply.
 
 ``can_complete(...)`` answers the stepper's challenge question: from the state a schedule prefix
 reaches, is there any continuation on which the task (truncate) returns?
@@ -38,7 +39,8 @@ from . import fair
 from .engine import Graph
 from .result import VERDICTS, Counterexample, Result
 
-PROPERTIES = ("safety", "liveness", "fsync-durable", "all")
+PROPERTIES = ("safety", "liveness", "fsync-durable", "punch-waits", "all")
+OPTIONAL = {"fsync-durable": "fsync", "punch-waits": "punch"}  # property -> the role it needs
 MAX_IOS = 6  # the explorer's cap on N (state counts grow fast; see docs/explorer.md)
 DEFAULT_MAX_STATES = 2_000_000
 CALLER_ROLES = ("truncate", "fsync", "punch", "reader")
@@ -69,9 +71,10 @@ def _check_prefix(prefix) -> list[int]:
 
 
 def applicable_properties(scenario: str) -> list[str]:
-    """The properties that make sense for a scenario (``fsync-durable`` needs an fsync task)."""
+    """The properties that make sense for a scenario (``fsync-durable`` needs an fsync task,
+    ``punch-waits`` a punch task)."""
     roles = {role for _, role in get_scenario(scenario).roles}
-    return [p for p in PROPERTIES if p != "fsync-durable" or "fsync" in roles]
+    return [p for p in PROPERTIES if p not in OPTIONAL or OPTIONAL[p] in roles]
 
 
 def _goals(world) -> list[tuple[str, object, str]]:
@@ -108,14 +111,14 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
     if property not in PROPERTIES:
         raise bad_input("property", f"unknown property {property!r}", ", ".join(PROPERTIES))
     validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=MAX_IOS)
-    if property not in applicable_properties(scenario):
-        raise bad_input("property", f"{property} does not apply to {scenario} (it has no fsync task)",
-                        ", ".join(applicable_properties(scenario)))
+    applicable = applicable_properties(scenario)
+    if property not in applicable:
+        raise bad_input("property", f"{property} does not apply to {scenario} (it has no {OPTIONAL[property]} task)",
+                        ", ".join(applicable))
     _check_bounds(max_states, max_seconds)
     prefix = _check_prefix(prefix)
     bar = progress_for(progress, max_states, f"{scenario} {design} N={ios}", "states", "expanded")
-    has_fsync = "fsync-durable" in applicable_properties(scenario)
-    properties = ("fsync-durable",) if property == "fsync-durable" or (property == "all" and has_fsync) else ()
+    properties = tuple(p for p in OPTIONAL if p in applicable and property in (p, "all"))
     liveness = property in ("liveness", "all")
     t0 = time.perf_counter()
     run, pre_violation = _start(scenario, design, ios, split_rmw, fail_io, checks, properties, prefix)
@@ -170,7 +173,7 @@ def _verdict(res: Result, graph: Graph, prefix: list[int], goals) -> None:
     res.verdict = "ok"
     if not goals:
         res.notes.append(f"every one of the {res.states} reachable states keeps the invariants"
-                         + (" and fsync-durable" if res.properties else "") + ", and none is a deadlock")
+                         + "".join(f" and {p}" for p in res.properties) + ", and none is a deadlock")
 
 
 def _livelock(res: Result, graph: Graph, prefix: list[int], goals) -> bool:

@@ -1,4 +1,9 @@
-"""``ext4_io_end_t``: one completed direct write whose extent still has to be converted.
+"""``ext4_io_end_t``: one completed write whose unwritten extent still has to be converted.
+
+Two kinds: an AIO direct write (``ext4_end_io_dio``: flags UNWRITTEN|DIRECT, an iocb that
+``aio_complete`` completes after the conversion, counted in ``i_dio_count``), or a buffered writeback
+bio (``ext4_end_bio``: flags UNWRITTEN only, no iocb, not counted in ``i_dio_count``; its pages end
+writeback in the bio completion, before the io_end joins the completed list).
 
 Models the struct in fs/ext4/ext4.h and its life cycle: ``ext4_init_io_end`` allocates it,
 ``ext4_set_io_unwritten_flag`` sets UNWRITTEN and bumps ``i_unwritten``, a completion adds it to
@@ -21,9 +26,9 @@ class IoEnd:
     """One io_end. ``snapshot()`` is an immutable tuple of every field that is state."""
 
     __slots__ = ("id", "flags", "where", "conv", "aio", "dio_done", "unw_done", "freed", "freed_by",
-                 "added", "cleared", "fails")
+                 "added", "cleared", "writeback_ended", "fails", "iocb")
 
-    def __init__(self, io_id: int, flags: int = UNWRITTEN | DIRECT, fails: bool = False):
+    def __init__(self, io_id: int, flags: int = UNWRITTEN | DIRECT, fails: bool = False, iocb: bool = True):
         self.id = io_id
         self.flags = flags
         self.where: str | None = None  # the list its ``list`` link is on, None when list_empty
@@ -35,15 +40,17 @@ class IoEnd:
         self.freed_by: int | None = None  # task id that freed it
         self.added = False  # ghost: a completion added it to the inode's list
         self.cleared = False  # ghost: UNWRITTEN has been cleared once
+        self.writeback_ended = False  # buffered only: end_page_writeback ran for its pages (ext4_end_bio)
         self.fails = fails  # configuration: its conversion fails (--fail-io); not state
+        self.iocb = iocb  # configuration: an AIO direct write has an iocb to complete; writeback has none
 
     def snapshot(self) -> tuple:
         return (self.flags, self.where, self.conv, self.aio, self.dio_done, self.unw_done,
-                self.freed, self.freed_by, self.added, self.cleared)
+                self.freed, self.freed_by, self.added, self.cleared, self.writeback_ended)
 
     def restore(self, snap: tuple) -> None:
         (self.flags, self.where, self.conv, self.aio, self.dio_done, self.unw_done,
-         self.freed, self.freed_by, self.added, self.cleared) = snap
+         self.freed, self.freed_by, self.added, self.cleared, self.writeback_ended) = snap
 
     @property
     def label(self) -> str:

@@ -15,6 +15,7 @@ from ..panel import FLUSH_STAGES  # one definition, shared with the text views
 # role -> its own segments (the function the task is in)
 ROLE_OWN = {
     "dio": ("dio", "add"),
+    "wb": ("wb", "add"),
     "worker": ("wq",),
     "truncate": ("tr",),
     "fsync": ("fs",),
@@ -22,7 +23,8 @@ ROLE_OWN = {
     "reader": ("rd",),
 }
 SEGMENT_TITLES = {
-    "dio": "completion (ext4_end_io_dio)", "add": "ext4_add_complete_io",
+    "dio": "completion (ext4_end_io_dio)", "wb": "writeback completion (ext4_end_bio)",
+    "add": "ext4_add_complete_io",
     "wq": "kworker: process_one_work", "tr": "truncate (do_truncate, ext4_setattr)",
     "fs": "fsync (ext4_sync_file)", "ph": "punch hole (ext4_ext_punch_hole)", "rd": "nolock DIO read",
     "A": "flush stage A: take the list", "B": "flush stage B: convert, no lock",
@@ -31,10 +33,12 @@ SEGMENT_TITLES = {
     "eio": "ext4_end_io (convert one io_end)", "uw": "c278531d: ext4_unwritten_wait",
     "rmw": "--split-rmw store",
 }
-SHORT_TITLES = {"dio": "completion", "add": "add_complete_io", "wq": "process_one_work", "tr": "truncate",
-                "fs": "fsync", "ph": "punch hole", "rd": "DIO read", "A": "A", "B": "B", "C": "C", "D": "D",
+SHORT_TITLES = {"dio": "completion", "wb": "end_bio", "add": "add_complete_io", "wq": "process_one_work",
+                "tr": "truncate", "fs": "fsync", "ph": "punch hole", "rd": "DIO read",
+                "A": "A", "B": "B", "C": "C", "D": "D",
                 "ow": "end_io_work", "of": "old flush", "eio": "ext4_end_io", "uw": "unwritten_wait",
                 "rmw": "rmw store"}
+COMPLETION_ROLES = ("dio", "wb")
 
 
 def segment(pc: str) -> str:
@@ -65,11 +69,11 @@ def role_segments(design, role: str, split_rmw: bool = False) -> list[str]:
     segs = list(ROLE_OWN.get(role, (role,)))
     if role == "worker":
         segs += _flush_segments(design.WORKER_ENTRY)
-    elif role != "dio":
+    elif role not in COMPLETION_ROLES:
         segs += _flush_segments(design.FLUSH_ENTRY)
         if getattr(design, "FLUSH_WAITS_UNWRITTEN", False):
             segs.append("uw")
-    if role != "dio":
+    if role not in COMPLETION_ROLES:
         segs.append("eio")
     if split_rmw:
         segs.append("rmw")

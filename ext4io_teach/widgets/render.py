@@ -100,7 +100,8 @@ def state_html(ctrl) -> str:
     rows = [("i_mutex", _holder(w, ino.i_mutex)), ("i_completed_io_lock", _holder(w, ino.lock)),
             ("completed list", _ids(ino.completed)),
             ("i_dio_count", f'<b data-dio-count="{ino.dio_count}">{ino.dio_count}</b>'
-             f" &nbsp; i_unwritten {ino.unwritten} &nbsp; i_ioend_count {ino.ioend_count}")]
+             f" &nbsp; i_unwritten {ino.unwritten} &nbsp; i_ioend_count {ino.ioend_count}"
+             + (f" &nbsp; under writeback {ino.writeback}" if any(not io.iocb for io in w.ios) else ""))]
     wq = "pending: " + _ids(w.wq.pending)
     running = panel.running_work(w)
     if running:
