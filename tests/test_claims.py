@@ -25,11 +25,6 @@ DOCS = ROOT / "docs"
 SOURCES = nbtools.sources()
 TEXTS = sorted(DOCS.glob("*.md")) + [ROOT / "README.md", ROOT / "DESIGN.md"]
 
-# Notebook sources whose tags are not checked yet. Notebook 09 and its exercises are being rewritten in
-# another branch (issue 17, items 3 and 4); the register already has their facts (K26, K27, K60-K66).
-# The lead empties this set after merging that rewrite and tagging its sentences.
-UNTAGGED_FOR_NOW = {"09", "ex09"}
-
 # A kernel commit id as the texts write it: 7 to 40 lower-case hex digits with at least one digit and one
 # letter, so that neither a plain number (100000) nor a word made of hex letters ("decade") counts.
 COMMIT = re.compile(r"(?<![0-9A-Za-z_#])(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{7,40}(?![0-9A-Za-z_])")
@@ -138,8 +133,6 @@ def test_the_register_lists_only_notebooks_that_cite_the_claim():
     for cid, row in rows.items():
         for nb in row["cited"]:
             assert nb in by_short, f"{cid}: 'cited in' names {nb}, which is no notebook source"
-            if nb in UNTAGGED_FOR_NOW:
-                continue
             if f"[{cid}]" not in by_short[nb].read_text():
                 wrong.append((cid, nb))
     assert wrong == [], f"docs/claims.md says these notebooks cite these claims, but they do not: {wrong}"
@@ -147,8 +140,6 @@ def test_the_register_lists_only_notebooks_that_cite_the_claim():
 
 @pytest.mark.parametrize("src", SOURCES, ids=lambda p: p.name)
 def test_every_sentence_about_a_commit_carries_a_claim_tag(src):
-    if short(src) in UNTAGGED_FOR_NOW:
-        pytest.skip(f"{src.name} is in UNTAGGED_FOR_NOW (rewritten in another branch)")
     untagged = [u for u in markdown_units(src) if commits_in(u) and not TAG.search(u)]
     assert untagged == [], f"{src.name}: name a commit without a claim tag:\n" + "\n".join(untagged)
 
@@ -156,9 +147,5 @@ def test_every_sentence_about_a_commit_carries_a_claim_tag(src):
 def test_main_notebooks_cite_claims():
     """Every main notebook but the overview's map states kernel facts; each must tag some."""
     for src in SOURCES:
-        if src.stem[0].isdigit() and short(src) not in UNTAGGED_FOR_NOW:
+        if src.stem[0].isdigit():
             assert TAG.search(src.read_text()), f"{src.name} cites no claim"
-
-
-def test_the_untagged_exception_names_real_sources_only():
-    assert UNTAGGED_FOR_NOW <= {short(s) for s in SOURCES}
