@@ -193,11 +193,17 @@ def build(out: Path, work: Path) -> None:
         shutil.copy(w, pyo / w.name)
     pyodide_lock.rewrite(npm_lock, [pyo / w.name for w in wheels], pyo / "pyodide-lock.json")
     npm_lock.unlink()
-    lite_config(lite, stage_contents(work), out)
-    shutil.rmtree(out, ignore_errors=True)
+    # jupyter lite build resets the mtime of every file under its output's *parent* to SOURCE_DATE_EPOCH,
+    # so it writes into a folder of its own under work/ and the result is moved to ``out`` afterwards
+    staged = work / "output" / "site"
+    shutil.rmtree(staged.parent, ignore_errors=True)
+    lite_config(lite, stage_contents(work), staged)
     env = dict(os.environ, SOURCE_DATE_EPOCH=stamp, JUPYTER_CONFIG_DIR=str(work / "jupyter-config"),
                JUPYTER_DATA_DIR=str(work / "jupyter-data"), JUPYTER_PLATFORM_DIRS="1")
     run([venv / "bin" / "jupyter", "lite", "build", "--lite-dir", lite], cwd=lite, env=env)
+    shutil.rmtree(out, ignore_errors=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    shutil.move(staged, out)
     log(f"built {out} ({sum(f.stat().st_size for f in out.rglob('*') if f.is_file()) / 2**20:.1f} MiB)")
 
 
