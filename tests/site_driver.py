@@ -71,11 +71,19 @@ def wait_kernel_idle(page, timeout: int = 180_000) -> None:
 
 
 def run_all(page) -> None:
-    """Clear every stored output first (so each output checked after this is the browser's), then Run All."""
-    page.get_by_role("menuitem", name="Edit", exact=True).click()
-    page.get_by_role("menuitem", name="Clear Outputs of All Cells", exact=True).click()
-    page.wait_for_function("() => ![...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
-                           ".some(e => /\\[\\d+\\]/.test(e.textContent))", timeout=30_000)
+    """Clear every stored output first (so each output checked after this is the browser's), then Run All.
+    (Under load a menu click is sometimes lost: the clearing is retried until no prompt has a number.)"""
+    for attempt in range(3):
+        page.get_by_role("menuitem", name="Edit", exact=True).click()
+        page.get_by_role("menuitem", name="Clear Outputs of All Cells", exact=True).click()
+        try:
+            page.wait_for_function("() => ![...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')]"
+                                   ".some(e => /\\[\\d+\\]/.test(e.textContent))", timeout=20_000)
+            break
+        except Exception:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     page.get_by_role("menuitem", name="Run", exact=True).click()
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
 
