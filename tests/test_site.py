@@ -178,3 +178,13 @@ def test_notebooks_run_in_chromium_offline(site, tmp_path):
     assert result["stepper_steps_checked"] > 10
     kinds = [f.split(":")[0].split(".")[0] for f in result["exercise_feedback"]]
     assert kinds == ["Unanswered", "Incorrect", "Correct"]
+
+
+def test_the_example_publishing_workflow_builds_and_uploads_the_site():
+    yaml = pytest.importorskip("yaml")
+    flow = yaml.safe_load((ROOT / "docs" / "publish-site.yml").read_text())
+    steps = flow["jobs"]["build"]["steps"]
+    assert {"run": "make site"} in steps
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "site"
+    assert flow["permissions"]["pages"] == "write" and flow["jobs"]["deploy"]["needs"] == "build"
