@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab app test venv lint bench clean
+.PHONY: lab app test venv lint bench clean site serve-site
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +38,13 @@ test: $(STAMP) $(LAB_SETTINGS)
 	$(BIN)/ruff check ext4io_teach tests benchmarks tools
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval --nbval-current-env tests notebooks
 
+# the zero-install JupyterLite site (README "Open in the browser"): build into site/, serve on 127.0.0.1:8000
+site: $(STAMP)
+	$(BIN)/python tools/site/build_site.py --out site
+
+serve-site:
+	$(BIN)/python tools/site/serve.py --dir site --port 8000
+
 lint: $(STAMP)
 	$(BIN)/ruff check ext4io_teach tests benchmarks tools
 
@@ -45,4 +52,4 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/run_all.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build site *.egg-info

@@ -1,4 +1,5 @@
-"""Metrics of a timed run: a dict for the CLI (``--json``) and pandas DataFrames for notebooks.
+"""Metrics of a timed run: a dict for the CLI (``--json``) and pandas DataFrames for notebooks (plain
+``tables.Table``s when pandas is not installed, as in the browser site).
 
 ``metrics(run)`` has exactly the keys of the ``metrics --json`` output:
 
@@ -19,6 +20,7 @@
 
 from __future__ import annotations
 
+from .tables import Table, pandas_or_none
 from .timed import ACTIVITIES, TimedRun
 
 JSON_KEYS = ("work_items_queued", "requeues", "yields", "worker_cpu_us", "lock_acquisitions",
@@ -76,22 +78,26 @@ def flat(m: dict) -> dict:
     return out
 
 
+def _frame(rows: list[dict], columns: list[str] | None = None):
+    """A pandas DataFrame of ``rows``, or a ``Table`` without pandas."""
+    pd = pandas_or_none()
+    if pd is None:
+        return Table.from_dicts(rows, columns)
+    return pd.DataFrame(rows, columns=columns)
+
+
 def metrics_frame(runs: dict):
     """DataFrame: one row per design (``runs`` maps a design name to its TimedRun)."""
-    import pandas as pd
-
     rows = []
     for name, run in runs.items():
         row = {"design": name, "ios": run.workload.writes + run.workload.reads, "outcome": run.outcome}
         row.update(flat(metrics(run)))
         rows.append(row)
-    return pd.DataFrame(rows).set_index("design")
+    return _frame(rows).set_index("design")
 
 
 def activity_frame(run: TimedRun):
     """DataFrame: CPU µs per task and activity, plus µs runnable but waiting for a CPU."""
-    import pandas as pd
-
     rows = []
     for tid, name in enumerate(run.names):
         row = {"task": name, "role": run.roles[tid]}
@@ -99,14 +105,14 @@ def activity_frame(run: TimedRun):
             row[a] = int(run.totals[tid].get(a, 0))
         row["waiting for a CPU"] = int(run.cpu_wait[tid])
         rows.append(row)
-    return pd.DataFrame(rows).set_index("task")
+    return _frame(rows).set_index("task")
 
 
 def counters_frame(run: TimedRun):
     """DataFrame of the sampled counters over time (list length, i_dio_count, pending work, i_unwritten)."""
-    import pandas as pd
-
-    return pd.DataFrame(run.samples, columns=["time_us", "list_len", "i_dio_count", "pending_work", "i_unwritten"])
+    cols = ["time_us", "list_len", "i_dio_count", "pending_work", "i_unwritten"]
+    pd = pandas_or_none()
+    return pd.DataFrame(run.samples, columns=cols) if pd else Table(cols, run.samples)
 
 
 def segments_frame(run: TimedRun):

@@ -1,4 +1,6 @@
-"""Timeline plots of timed runs (matplotlib is imported inside the functions, never at package import).
+"""Timeline plots of timed runs (matplotlib is imported inside the functions, never at package import;
+without matplotlib, as in the browser site, the figure functions return the committed figure of the
+same workload with a note: ``committed.py``).
 
 * ``swimlanes(ax, run)``: one lane per task, coloured by activity (converting, requeue, yield,
   spinning, ...); a dark bar under a lane while that task holds i_mutex; grey where it sleeps.
@@ -14,6 +16,7 @@ as a small one. Colours are the Okabe-Ito palette (colour-blind safe); fonts are
 
 from __future__ import annotations
 
+from .committed import instead_of_plot
 from .timed import ACTIVITIES, TimedRun
 
 COLOURS = {  # Okabe-Ito
@@ -213,7 +216,8 @@ def counters(ax, runs: dict, which: str, t_end: int):
 
 def timeline_figure(runs: dict, *, title: str = "", bins: int = 1500, with_counters: bool = True):
     """Old above new (whatever ``runs`` holds, in order) on one time axis, then counters over time."""
-
+    if (instead := instead_of_plot("timeline", next(iter(runs.values())).workload.name)) is not None:
+        return instead
     import matplotlib.pyplot as plt
 
     _style()
@@ -246,6 +250,8 @@ def timeline_figure(runs: dict, *, title: str = "", bins: int = 1500, with_count
 
 def scaling_figure(rows, *, title: str = ""):
     """``rows``: dicts with ``design``, ``ios`` and the flat metrics (see ``metrics.flat``)."""
+    if (instead := instead_of_plot("scaling", "seed")) is not None:  # the one scaling curve committed
+        return instead
     import matplotlib.pyplot as plt
 
     _style()
@@ -285,7 +291,11 @@ def scaling_figure(rows, *, title: str = ""):
 
 
 def metrics_table_figure(runs: dict, *, title: str = ""):
-    """The metrics of each run side by side as a table figure."""
+    """The metrics of each run side by side as a table figure (a plain table without matplotlib)."""
+    if instead_of_plot("metrics", "") is not None:
+        from .metrics import metrics_frame
+
+        return metrics_frame(runs).drop(columns=["wall_seconds"]).T
     import matplotlib.pyplot as plt
 
     from .metrics import flat, metrics

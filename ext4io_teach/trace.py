@@ -1,6 +1,7 @@
 """Step records: one per step, the currency the CLI, the widgets, the plots and the tests read.
 
-``to_frame(records)`` builds a pandas DataFrame; pandas is imported only then.
+``to_frame(records)`` builds a pandas DataFrame; pandas is imported only then (without pandas, as in the
+browser site, a plain ``tables.Table`` with the same columns).
 """
 
 from __future__ import annotations
@@ -45,9 +46,11 @@ def record(i: int, world, t, func: str, stage: str, kind: str, text: str, io: in
 
 
 def to_frame(records):
-    """A pandas DataFrame with one row per step (pandas is imported here, not at package import)."""
-    import pandas as pd
+    """A pandas DataFrame with one row per step (pandas is imported here, not at package import);
+    a ``tables.Table`` when pandas is not installed."""
+    from .tables import Table, pandas_or_none
 
     rows = [dict(asdict(r), label=r.label) for r in records]
     columns = list(StepRecord.__dataclass_fields__) + ["label"]
-    return pd.DataFrame(rows, columns=columns)
+    pd = pandas_or_none()
+    return pd.DataFrame(rows, columns=columns) if pd else Table.from_dicts(rows, columns)
