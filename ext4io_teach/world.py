@@ -94,8 +94,10 @@ class World:
             return None
         if t.waits_for is not None:
             lock = self.inode.i_mutex if t.waits_for == "i_mutex" else self.inode.lock
-            holder = self.tasks[lock.holder].name if lock.holder is not None else "nobody"
-            return f"waits for {lock.name} held by {holder}"
+            if lock.holder is None:  # a mutex waiter behind the one mutex_unlock woke
+                first = self.tasks[lock.waiters[0]].name
+                return f"sleeps on the wait list of {lock.name} (free now: {first} was woken)"
+            return f"waits for {lock.name} held by {self.tasks[lock.holder].name}"
         spec = self.design.table[t.pc][0]
         if spec.guard is not None and not spec.guard(self, t):
             return spec.wait_text(self, t) if spec.wait_text else "waits"
@@ -142,21 +144,37 @@ class World:
         self._handoff(self.inode.lock.release(t.tid))
 
     def mutex_lock(self, t: Task) -> bool:
+        """``mutex_lock``: take i_mutex if it is free, else sleep on its wait list."""
         self._worker_i_mutex(t, "mutex_lock")
         got = self.inode.i_mutex.acquire(t.tid)
         if not got:
             t.waits_for = "i_mutex"
         return got
 
+    def mutex_retry(self, t: Task) -> bool:
+        """A waiter woken by ``mutex_unlock`` tries again: it takes i_mutex if nobody took it meanwhile,
+        else it sleeps again (still first on the wait list)."""
+        got = self.inode.i_mutex.retry(t.tid)
+        if not got:
+            t.waits_for = "i_mutex"
+            self.stats["mutex_retry_lost"] += 1
+        return got
+
     def mutex_trylock(self, t: Task) -> bool:
         self._worker_i_mutex(t, "mutex_trylock")
-        ok = self.inode.i_mutex.trylock(t.tid)
+        m = self.inode.i_mutex
+        ok = m.trylock(t.tid)
         if not ok:
             self.stats["trylock_failed"] += 1
+        elif m.waiters:  # taken in the window between a mutex_unlock and its woken waiter's retry
+            self.stats["trylock_beat_waiter"] += 1
         return ok
 
     def mutex_unlock(self, t: Task) -> None:
-        self._handoff(self.inode.i_mutex.release(t.tid))
+        """``mutex_unlock`` (3.x): i_mutex is free; the first waiter wakes up and will retry (no hand-off)."""
+        tid = self.inode.i_mutex.release(t.tid)
+        if tid is not None:
+            self.tasks[tid].waits_for = None
 
     def _worker_i_mutex(self, t: Task, op: str) -> None:
         if t.role == "worker":
@@ -164,6 +182,7 @@ class World:
                        f"the worker calls {op}(i_mutex); truncate may hold i_mutex while it waits for this worker")
 
     def _handoff(self, tid: int | None) -> None:
+        """The spinlock's next ticket holds the lock: it runs on past its ``spin_lock``."""
         if tid is not None:
             waiter = self.tasks[tid]
             waiter.waits_for = None

@@ -80,7 +80,9 @@ def _ids(ids) -> str:
 def _holder(w, lock) -> str:
     h = w.tasks[lock.holder].name if lock.holder is not None else "free"
     if lock.waiters:
-        h += " (waiting: " + ", ".join(w.tasks[k].name for k in lock.waiters) + ")"
+        # a mutex waiter that mutex_unlock woke stays on the list until its retry takes the mutex
+        h += " (waiting: " + ", ".join(w.tasks[k].name + (" (woken)" if w.tasks[k].waits_for is None else "")
+                                       for k in lock.waiters) + ")"
     return escape(h)
 
 
