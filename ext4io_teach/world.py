@@ -220,15 +220,19 @@ class World:
             self.fail("flags-under-lock", f"{t.name} {what} the inode's completed list without holding "
                       "i_completed_io_lock")
 
-    def list_add_tail(self, t: Task, k: int, where: str) -> None:
-        """``list_add_tail(&io->list, <where>)``: ``where`` is ``"inode"`` or ``"<tid>.<local list>"``."""
+    def list_add_tail(self, t: Task, k: int, where: str, *, head: bool = False) -> None:
+        """``list_add_tail(&io->list, <where>)`` (``list_add`` with ``head``: at the front): ``where`` is
+        ``"inode"`` or ``"<tid>.<local list>"``."""
         io = self.use(t, k, "adds to a list")
         if where == "inode":
             self._inode_list_op(t, "changes")
         if io.where is not None:
             self.fail("list-integrity", f"{t.name} adds io#{k} to {self.list_name(where)} while it is still on "
                       f"{self.list_name(io.where)}: both lists are now corrupt")
-        self._list_of(where).append(k)
+        if head:
+            self._list_of(where).insert(0, k)
+        else:
+            self._list_of(where).append(k)
         io.where = where
 
     def list_del_init(self, t: Task, k: int) -> None:
@@ -242,9 +246,11 @@ class World:
         io.where = None
 
     def list_move(self, t: Task, k: int, where: str) -> None:
-        """``list_move``: unlink, then add (to the head in the kernel; order is irrelevant here)."""
+        """``list_move`` = ``list_del`` + ``list_add``: unlink, then insert at the **head** (include/linux/list.h;
+        kernel-facts.md section 2). Stage C's ``list_move`` to ``to_free`` therefore reverses the order in
+        which stage D frees the io_ends it moved."""
         self.list_del_init(t, k)
-        self.list_add_tail(t, k, where)
+        self.list_add_tail(t, k, where, head=True)
 
     def splice_inode_list(self, t: Task, name: str) -> list[int]:
         """``list_replace_init(&ei->i_completed_io_list, &<name>)``: take every entry at once."""

@@ -81,8 +81,10 @@ def test_new_worker_drains_a_batch_with_one_work_item():
     res = run("completion-storm", "new", 4, schedule=[0] * 14 + [1] * 36)
     assert res.outcome == "completed"
     assert res.stats["work_items_queued"] == 1
+    # stage C list_move()s io#1..3 to the *head* of to_free (list_move = list_del + list_add), then
+    # list_add_tail()s its own io#0; stage D frees from the head: io#3, io#2, io#1, then io#0
     assert [r.label for r in res.steps if r.name == "worker" and "free" in r.label.split()[1:2]] == [
-        "flush.D free io#1", "flush.D free io#2", "flush.D free io#3", "flush.D free io#0"]
+        "flush.D free io#3", "flush.D free io#2", "flush.D free io#1", "flush.D free io#0"]
 
 
 def test_old_design_queues_one_work_item_per_io_end():
@@ -203,3 +205,17 @@ def test_punch_hole_new_removes_blocks_when_the_worker_met_the_failure():
     assert r.outcome() == "completed"
     assert r.world.tasks[2].result == "removed blocks"
     assert r.world.stats["conversion_errors"] == 1
+
+
+def test_list_move_inserts_at_the_head_and_list_add_tail_at_the_tail():
+    from ext4io_teach import build_world
+
+    w = build_world("completion-storm", "new", 3)
+    worker = w.tasks[1]
+    w.list_add_tail(worker, 0, "1.complete")
+    w.list_add_tail(worker, 1, "1.complete")
+    w.list_move(worker, 0, "1.to_free")
+    w.list_move(worker, 1, "1.to_free")
+    w.list_add_tail(worker, 2, "1.to_free")
+    assert worker.to_free == [1, 0, 2] and worker.complete == []
+    assert w.ios[1].where == "1.to_free"
