@@ -78,6 +78,13 @@ inline list_add_tail(k, l) {
   lst[l].e[lst[l].n] = k; lst[l].n++; where[k] = l
 }
 
+inline list_add(k, l) {                                   /* at the head (list_move = list_del + list_add) */
+  assert(where[k] == NOLIST);                             /* list-integrity */
+  i = lst[l].n;
+  do :: i > 0 -> lst[l].e[i] = lst[l].e[i - 1]; i-- :: else -> break od;
+  lst[l].e[0] = k; lst[l].n++; where[k] = l
+}
+
 inline list_del_init(k) {                                 /* unlink; a no-op when unlinked */
   if
   :: where[k] != NOLIST ->

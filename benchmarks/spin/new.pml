@@ -78,7 +78,7 @@ inline flush(me, isw, wio, io, more, cdone) {
      d_step {                                                             /* C.place; C.loop */
        assert(!freed[io]);
        list_del_init(io);
-       if :: !(flags[io] & QUEUED) -> list_add_tail(io, TOF(me)) :: else -> skip fi;
+       if :: !(flags[io] & QUEUED) -> list_add(io, TOF(me)) :: else -> skip fi;     /* list_move */
        c_pick(me, io); after_step() }
   :: d_step {                                                             /* C.own (worker only) */
        sp_holder == me && lst[CMP(me)].n == 0 && isw && !cdone ->
