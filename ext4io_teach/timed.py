@@ -618,6 +618,8 @@ class _Engine:
                             break
                     self.inv_start, self.inv_book, self.inv_requeued = now, 0, False
                 w.touched = None
+                if steps is not None:  # the label, named as the stepper names it (a helper after its caller)
+                    func, stage = design.label_of(t)
                 if own_do_step is None:
                     kind, text, io = method(w, t)
                     if t.waits_for is None:  # settle(): run the local control flow that follows
@@ -677,8 +679,7 @@ class _Engine:
                     pend = 0
                 seg_end = end
                 if steps is not None:
-                    spec = table[pc][0]
-                    where = f"{spec.func}.{spec.stage}" if spec.stage else (spec.func or "end_io")
+                    where = f"{func}.{stage}" if stage else func
                     steps.append((now, end, c, tid, t.name, kind, ACTIVITIES[a], f"{where} {text}"))
                 # i_mutex holder changes
                 h = i_mutex.holder
