@@ -75,7 +75,8 @@ _add("ioend-count", "consequence", "action", BOTH, "D",
      "end (eviction waits for that).", "12")
 _add("nothing-lost", "consequence", "final", BOTH, "D",
      "When every task has finished, each io_end was converted, aio-completed, DIO-done, counted out "
-     "of i_unwritten and freed exactly once, and every list and lock is empty.", "9, 10")
+     "of i_unwritten and freed exactly once, every list and lock is empty, and i_ioend_count is the io_ends "
+     "allocated less those freed (by their own records), which is 0: eviction waits for that.", "9, 10, 12")
 # -- protocol invariants of the new design ---------------------------------------------------
 _add("inode-list-unwritten", "invariant", "state", BOTH, "add",
      "Every io_end on the inode's completed list has UNWRITTEN set.", "2")
@@ -172,8 +173,16 @@ def check_final(world) -> None:
         problems.append(f"i_dio_count is {inode.dio_count}")
     if inode.unwritten:
         problems.append(f"i_unwritten is {inode.unwritten}")
-    if inode.ioend_count != world.live_ioends:
-        problems.append(f"i_ioend_count is {inode.ioend_count} but {world.live_ioends} io_ends are allocated")
+    # i_ioend_count against the io_ends' own records (allocated by ext4_init_io_end, ``freed`` set by each free),
+    # then against 0: inode eviction (ext4_ioend_wait) waits for it to reach 0
+    allocated = world.ioends_allocated
+    freed = sum([io.freed for io in world.ios])
+    if inode.ioend_count != allocated - freed:
+        problems.append(f"i_ioend_count is {inode.ioend_count}, not {allocated} io_ends allocated - {freed} freed "
+                        f"(by their own records) = {allocated - freed}")
+    elif inode.ioend_count:
+        problems.append(f"i_ioend_count is {inode.ioend_count}, not 0: inode eviction (ext4_ioend_wait) would wait "
+                        "for ever")
     if problems:
         world.fail("nothing-lost", "all tasks finished but " + "; ".join(problems[:4])
                    + (f" (and {len(problems) - 4} more)" if len(problems) > 4 else ""))

@@ -204,6 +204,11 @@ class TimedWorld(World):
     def live_ioends(self) -> int:
         return self._live
 
+    @property
+    def ioends_allocated(self) -> int:
+        """io_ends allocated so far: one per write submitted (``submit``)."""
+        return self.next_io
+
     def can_run(self, t) -> bool:
         pc = t.pc
         if t.waits_for is not None or pc == "done":

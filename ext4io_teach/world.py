@@ -72,6 +72,12 @@ class World:
     def live_ioends(self) -> int:
         return sum(1 for io in self.ios if not io.freed)
 
+    @property
+    def ioends_allocated(self) -> int:
+        """io_ends ``ext4_init_io_end`` allocated (each bumps ``i_ioend_count``): in a stepping run all N,
+        before the first step."""
+        return len(self.ios)
+
     # ---------------------------------------------------------------- scheduling view
     def can_run(self, t: Task) -> bool:
         if t.waits_for is not None or t.pc == "done":
