@@ -204,11 +204,12 @@ class World:
         io = self.use(t, k, "changes the flags of")
         if "flags-under-lock" in self.checks and not self.holds_spin(t):
             self.fail("flags-under-lock", f"{t.name} changes the flags of io#{k} without holding i_completed_io_lock")
-        if clear_bits & QUEUED and io.flags & QUEUED and not (t.role == "worker" and t.work_io == k):
-            self.check("queued-cleared-by-owner", False,
-                       f"{t.name} clears QUEUED on io#{k}, but only io#{k}'s own worker may")
         old = io.flags if base is None else base
         new = (old | set_bits) & ~clear_bits
+        if io.flags & QUEUED and not new & QUEUED and not (t.role == "worker" and t.work_io == k):
+            how = "clears QUEUED on" if clear_bits & QUEUED else \
+                "stores a flag word it loaded before QUEUED was set (a lost update), clearing QUEUED on"
+            self.check("queued-cleared-by-owner", False, f"{t.name} {how} io#{k}, but only io#{k}'s own worker may")
         if io.flags & UNWRITTEN and not new & UNWRITTEN:
             io.cleared = True
         io.flags = new

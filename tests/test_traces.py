@@ -4,6 +4,7 @@ import pytest
 
 from ext4io_teach import Run, run
 from ext4io_teach.errors import InvariantViolation
+from ext4io_teach.invariants import CONSEQUENCES
 from ext4io_teach.model.flags import UNWRITTEN
 
 DIO_ADD_NEW = [
@@ -159,7 +160,12 @@ def test_split_rmw_old_fsync_loses_the_unwritten_clear_and_the_free_check_fires(
     sched += [1, 1, 1]  # worker: run work, spin_lock, IN_FSYNC set -> load flags (split)
     sched += [2, 2, 2]  # fsync: convert, load flags, store (UNWRITTEN cleared)
     sched += [1]  # worker: store (UNWRITTEN comes back)
-    r = Run("fsync-vs-worker", "old", 1, split_rmw=True)
+    with pytest.raises(InvariantViolation) as at_store:  # every check of the old family: caught at the store
+        Run("fsync-vs-worker", "old", 1, split_rmw=True).replay(sched)
+    assert at_store.value.invariant == "unwritten-cleared-after-conversion"
+    assert at_store.value.schedule == sched
+    # with the consequences only, the run goes on until the free-time BUG_ON
+    r = Run("fsync-vs-worker", "old", 1, split_rmw=True, checks=CONSEQUENCES)
     r.replay(sched)
     assert r.world.ios[0].flags & UNWRITTEN, "the worker's stale store must bring UNWRITTEN back"
     assert r.world.ios[0].conv == 1

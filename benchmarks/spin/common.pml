@@ -197,10 +197,8 @@ inline after_step() {
   do
   :: j < N ->
      assert(where[j] != INODE || (flags[j] & UNWRITTEN));                /* inode-list-unwritten */
-#ifdef NEW_FAMILY
      assert((flags[j] & UNWRITTEN) || conv[j] || freed[j]);              /* unwritten-cleared-after-conversion */
      assert(!(flags[j] & UNWRITTEN) || !cleared[j]);                     /* ... and never set again */
-#endif
      j++
   :: else -> break
   od;
