@@ -376,6 +376,17 @@ class Design:
         t.result = "read"
 
     # ---------------------------------------------------------------- listing for the stepper
-    def listing(self) -> list[StepSpec]:
-        """Every step and local of this design in program order."""
-        return [spec for spec, _ in self.table.values()]
+    ROLES = ("dio", "worker", "truncate", "fsync", "punch", "reader")  # the roles of the scenarios
+
+    def reachable(self, roles=None) -> frozenset:
+        """The pcs a task of these roles (default: every role) can reach (``designs.reach``)."""
+        from .reach import reachable
+
+        return reachable(self, [self.entry(r) for r in (self.ROLES if roles is None else roles)])
+
+    def listing(self, roles=None) -> list[StepSpec]:
+        """The steps and locals this design can take (a task of ``roles``, default every role can), in
+        program order. The table holds more: a pc a class constant rules out (``eio.clear`` outside
+        v3.6, the v3.6 reader's i_mutex steps) is left out."""
+        keep = self.reachable(roles)
+        return [spec for spec, _ in self.table.values() if spec.pc in keep]
