@@ -59,8 +59,8 @@ MUTANTS = {
         "  io = lst[TOF(me)].e[0]; list_del_init(io)\n",
         "  io = lst[TOF(me)].e[0]\n"),
     "queued-test-on-work-io": (
-        "if :: !(flags[io] & QUEUED) -> list_add_tail",
-        "if :: !(flags[wio] & QUEUED) -> list_add_tail"),
+        "if :: !(flags[io] & QUEUED) -> list_add(io",
+        "if :: !(flags[wio] & QUEUED) -> list_add(io"),
 }
 
 

@@ -47,10 +47,12 @@ def ids_text(ids) -> str:
 
 
 def holder_text(world, lock) -> str:
-    """``truncate``, ``free``, or ``worker (waiting: fsync)``."""
+    """``truncate``, ``free``, ``worker (waiting: fsync)`` or ``free (waiting: truncate (woken))``: a mutex
+    waiter that ``mutex_unlock`` woke stays on the list until its retry takes the mutex."""
     h = world.tasks[lock.holder].name if lock.holder is not None else "free"
     if lock.waiters:
-        h += " (waiting: " + ", ".join(world.tasks[k].name for k in lock.waiters) + ")"
+        h += " (waiting: " + ", ".join(world.tasks[k].name + (" (woken)" if world.tasks[k].waits_for is None else "")
+                                       for k in lock.waiters) + ")"
     return h
 
 

@@ -8,7 +8,9 @@
 * A task that asks for a held **spinlock** keeps its CPU and spins (CPU time, shown as spinning) until
   the FIFO ticket lock is handed to it. A task that waits for **i_mutex**, for ``i_dio_count == 0``
   (``inode_dio_wait``), for a work item (the idle worker), for a device completion or for its start
-  time **sleeps**: it gives its CPU away and uses no CPU time.
+  time **sleeps**: it gives its CPU away and uses no CPU time. ``mutex_unlock`` hands nothing over: it
+  frees i_mutex and wakes the first waiter, which needs a CPU again to retry (``mx.retry``) and sleeps
+  again if another task (the old worker's trylock, a submitter, a buffered writer) took it first.
 * ``yield()`` gives the CPU to a runnable task waiting for one and returns at once if there is none,
   so the old worker's requeue/yield loop keeps a CPU busy. A task keeps its CPU until it sleeps,
   yields, finishes or has run ``timeslice_us`` while another task waits (never while it holds the
@@ -63,9 +65,10 @@ OW_CHECK = -1  # the old worker's check: requeue or bookkeeping, by where it wen
 # scan; if it ever runs out of events with work left, it scans everything once more (``run``).
 WAKE_KINDS = frozenset({"spin_unlock", "mutex_unlock", "queue_work", "dio_done", "unwritten", "aio", "submit"})
 # Of those, the kinds that only release a lock, and which lock. No guard reads a lock, so such a step can
-# wake a task only by handing the lock to a waiter (spinning, or asleep in mutex_lock): the lock then has
-# a holder again. Else the scan runs only if an event is due now: a sleeper's time gate may have opened,
-# and the scan wakes such a sleeper before its timer event does (``look``).
+# wake a task only through the lock's waiters: the spinlock hands itself to the next spinner (it then has a
+# holder again); mutex_unlock frees i_mutex and wakes its first waiter, which stays on the wait list until
+# its retry takes the mutex (so the list is not empty). Else the scan runs only if an event is due now: a
+# sleeper's time gate may have opened, and the scan wakes such a sleeper before its timer event does (``look``).
 RELEASES = {"spin_unlock": "lock", "mutex_unlock": "i_mutex"}
 
 
@@ -163,9 +166,10 @@ def run_timed(workload: Workload, design: str = "new", *, cpus: int = 2, seed: i
 
 
 # why a sleeping task is not runnable, as the engine last found it (``_Engine.why``): until then it
-# needs a full look; a queued lock waiter stays put until the lock is handed to it; a closed time
-# gate stays closed until its time (or until an IO is submitted: ``timers_changed``); a failing
-# guard is all that holds back a task that is not waiting for a lock or a time
+# needs a full look; a queued lock waiter stays put until the lock is handed to it (or, for i_mutex,
+# until mutex_unlock wakes it); a closed time gate stays closed until its time (or until an IO is
+# submitted: ``timers_changed``); a failing guard is all that holds back a task that is not waiting for
+# a lock or a time
 UNKNOWN, LOCKED, TIMED, GUARDED = range(4)
 
 
@@ -623,6 +627,8 @@ class _Engine:
                             break
                     self.inv_start, self.inv_book, self.inv_requeued = now, 0, False
                 w.touched = None
+                if steps is not None:  # the label, named as the stepper names it (a helper after its caller)
+                    func, stage = design.label_of(t)
                 if own_do_step is None:
                     kind, text, io = method(w, t)
                     if t.waits_for is None:  # settle(): run the local control flow that follows
@@ -682,8 +688,7 @@ class _Engine:
                     pend = 0
                 seg_end = end
                 if steps is not None:
-                    spec = table[pc][0]
-                    where = f"{spec.func}.{spec.stage}" if spec.stage else (spec.func or "end_io")
+                    where = f"{func}.{stage}" if stage else func
                     steps.append((now, end, c, tid, t.name, kind, ACTIVITIES[a], f"{where} {text}"))
                 # i_mutex holder changes
                 h = i_mutex.holder
@@ -715,8 +720,9 @@ class _Engine:
                     else:
                         stay = False
                         self.go_to_sleep(tid, end)
-                # a lock released and handed to nobody, with no event due now, wakes nobody (``RELEASES``)
-                if wakes and (released is None or released.holder is not None or (events and events[0][0] <= now)):
+                # a lock released with nobody on its wait list, and no event due now, wakes nobody (``RELEASES``)
+                if wakes and (released is None or released.holder is not None or released.waiters
+                              or (events and events[0][0] <= now)):
                     wake(now)
                 if now >= next_sample:
                     samples.append((now, len(inode.completed), inode.dio_count, len(wq_pending), inode.unwritten))

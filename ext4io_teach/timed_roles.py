@@ -7,7 +7,12 @@ The designs' own code runs unchanged: ``timed_design(name)`` returns the design 
   write, the io_end is set up as by ``ext4_init_io_end`` and ``ext4_set_io_unwritten_flag``:
   ``i_ioend_count++``, ``i_unwritten++``; every direct IO raises ``i_dio_count``), ``mutex_unlock``.
   It sleeps while all its contexts have ``depth`` IOs in flight (``io_getevents``) and starts the read
-  stage once every write has completed.
+  stage once every write has completed. The slot is taken before ``mutex_lock``; the io_end's number
+  when the write is submitted, under i_mutex, so io_ends are numbered in submission order (the device
+  and the completion task complete them in that order; see ``workload.py``). Numbered before the lock,
+  a submitter that took i_mutex while the woken waiter had not yet retried (no hand-off) would submit
+  io#k+1 before io#k, and a truncate taking i_mutex in between would wait for io#k+1, whose completion
+  waits for io#k, whose submitter waits for i_mutex.
   SIMPLIFICATION (from memory, not re-checked): a direct write of that era held i_mutex while it was
   submitted (``generic_file_aio_write``), and so did a direct read (``DIO_LOCKING``).
 * ``bwriter``: a buffered ``write()``: ``mutex_lock(i_mutex)``, copy, ``mutex_unlock``, again later.
@@ -146,10 +151,10 @@ class TimedWorld(World):
 
     # slots like World's (see there): the attributes set in ``__init__``
     __slots__ = ("load", "rng", "now", "_live", "complete_at", "submitted_at", "ctx_of", "inflight", "full",
-                 "next_write", "writes_done", "next_read", "reads_done", "device_free", "device_events", "start_at",
-                 "started", "sub_of", "truncates", "truncate_calls", "fsyncs", "conv_latency", "rr", "reserved",
-                 "_randbelow", "_per_io", "_jitter", "_jitter_us", "_latency", "timers_changed", "_add_entry",
-                 "_guards")
+                 "next_write", "next_io", "writes_done", "next_read", "reads_done", "device_free", "device_events",
+                 "start_at", "started", "sub_of", "truncates", "truncate_calls", "fsyncs", "conv_latency", "rr",
+                 "reserved", "_randbelow", "_per_io", "_jitter", "_jitter_us", "_latency", "timers_changed",
+                 "_add_entry", "_guards")
 
     def __init__(self, design, roles, load, rng, checks=None):
         # set before World.__init__, which settles every task (the submitter asks has_more())
@@ -163,7 +168,8 @@ class TimedWorld(World):
         n_ctx = load.submitters * load.contexts
         self.inflight = [0] * n_ctx  # IOs in flight per context (``depth`` at most)
         self.full = [0] * load.submitters  # per submitter: its contexts with ``depth`` IOs in flight
-        self.next_write = 0
+        self.next_write = 0  # writes given a slot (``reserve``)
+        self.next_io = 0  # writes submitted: the next io_end's number (``submit``)
         self.writes_done = 0  # aio_complete'd writes
         self.next_read = 0
         self.reads_done = 0
@@ -197,6 +203,11 @@ class TimedWorld(World):
     @property
     def live_ioends(self) -> int:
         return self._live
+
+    @property
+    def ioends_allocated(self) -> int:
+        """io_ends allocated so far: one per write submitted (``submit``)."""
+        return self.next_io
 
     def can_run(self, t) -> bool:
         pc = t.pc
@@ -251,7 +262,8 @@ class TimedWorld(World):
             self.full[c // self.load.contexts] -= 1
 
     def reserve(self, t) -> None:
-        """Take a slot in the next context (round robin) that has one, for the next IO of the stage."""
+        """Take a slot in the next context (round robin) that has one, for the next IO of the stage (a write
+        gets its io_end number only when it is submitted)."""
         L = self.load
         write = self.next_write < L.writes  # else a read
         n = L.contexts
@@ -267,12 +279,10 @@ class TimedWorld(World):
         self.rr[sub] = (c - first + 1) % n
         self._in_flight(c, 1)
         if write:
-            k = self.next_write
             self.next_write += 1
         else:
-            k = None
             self.next_read += 1
-        self.reserved[t.tid] = (k, c)
+        self.reserved[t.tid] = (write, c)
 
     def _device_time(self) -> int:
         per = self._per_io
@@ -285,13 +295,15 @@ class TimedWorld(World):
 
     def submit(self, t):
         """The IO reserved by ``t`` goes to the device; returns the write's io_end id (None: a read)."""
-        k, c = self.reserved.pop(t.tid)
+        write, c = self.reserved.pop(t.tid)
         ino = self.inode
         ino.dio_count += 1
         done = self._device_time()
-        if k is None:
+        if not write:
             heapq.heappush(self.device_events, (done, self.next_read, c))
             return None
+        k = self.next_io
+        self.next_io += 1
         self.use(t, k, "submits")
         ino.unwritten += 1
         ino.ioend_count += 1

@@ -77,6 +77,12 @@ class World:
     def live_ioends(self) -> int:
         return sum(1 for io in self.ios if not io.freed)
 
+    @property
+    def ioends_allocated(self) -> int:
+        """io_ends ``ext4_init_io_end`` allocated (each bumps ``i_ioend_count``): in a stepping run all N,
+        before the first step."""
+        return len(self.ios)
+
     # ---------------------------------------------------------------- scheduling view
     def can_run(self, t: Task) -> bool:
         if t.waits_for is not None or t.pc == "done":
@@ -99,8 +105,10 @@ class World:
             return None
         if t.waits_for is not None:
             lock = self.inode.i_mutex if t.waits_for == "i_mutex" else self.inode.lock
-            holder = self.tasks[lock.holder].name if lock.holder is not None else "nobody"
-            return f"waits for {lock.name} held by {holder}"
+            if lock.holder is None:  # a mutex waiter behind the one mutex_unlock woke
+                first = self.tasks[lock.waiters[0]].name
+                return f"sleeps on the wait list of {lock.name} (free now: {first} was woken)"
+            return f"waits for {lock.name} held by {self.tasks[lock.holder].name}"
         spec = self.design.table[t.pc][0]
         if spec.guard is not None and not spec.guard(self, t):
             return spec.wait_text(self, t) if spec.wait_text else "waits"
@@ -147,21 +155,37 @@ class World:
         self._handoff(self.inode.lock.release(t.tid))
 
     def mutex_lock(self, t: Task) -> bool:
+        """``mutex_lock``: take i_mutex if it is free, else sleep on its wait list."""
         self._worker_i_mutex(t, "mutex_lock")
         got = self.inode.i_mutex.acquire(t.tid)
         if not got:
             t.waits_for = "i_mutex"
         return got
 
+    def mutex_retry(self, t: Task) -> bool:
+        """A waiter woken by ``mutex_unlock`` tries again: it takes i_mutex if nobody took it meanwhile,
+        else it sleeps again (still first on the wait list)."""
+        got = self.inode.i_mutex.retry(t.tid)
+        if not got:
+            t.waits_for = "i_mutex"
+            self.stats["mutex_retry_lost"] += 1
+        return got
+
     def mutex_trylock(self, t: Task) -> bool:
         self._worker_i_mutex(t, "mutex_trylock")
-        ok = self.inode.i_mutex.trylock(t.tid)
+        m = self.inode.i_mutex
+        ok = m.trylock(t.tid)
         if not ok:
             self.stats["trylock_failed"] += 1
+        elif m.waiters:  # taken in the window between a mutex_unlock and its woken waiter's retry
+            self.stats["trylock_beat_waiter"] += 1
         return ok
 
     def mutex_unlock(self, t: Task) -> None:
-        self._handoff(self.inode.i_mutex.release(t.tid))
+        """``mutex_unlock`` (3.x): i_mutex is free; the first waiter wakes up and will retry (no hand-off)."""
+        tid = self.inode.i_mutex.release(t.tid)
+        if tid is not None:
+            self.tasks[tid].waits_for = None
 
     def _worker_i_mutex(self, t: Task, op: str) -> None:
         if t.role == "worker":
@@ -169,6 +193,7 @@ class World:
                        f"the worker calls {op}(i_mutex); truncate may hold i_mutex while it waits for this worker")
 
     def _handoff(self, tid: int | None) -> None:
+        """The spinlock's next ticket holds the lock: it runs on past its ``spin_lock``."""
         if tid is not None:
             waiter = self.tasks[tid]
             waiter.waits_for = None
@@ -184,11 +209,12 @@ class World:
         io = self.use(t, k, "changes the flags of")
         if "flags-under-lock" in self.checks and not self.holds_spin(t):
             self.fail("flags-under-lock", f"{t.name} changes the flags of io#{k} without holding i_completed_io_lock")
-        if clear_bits & QUEUED and io.flags & QUEUED and not (t.role == "worker" and t.work_io == k):
-            self.check("queued-cleared-by-owner", False,
-                       f"{t.name} clears QUEUED on io#{k}, but only io#{k}'s own worker may")
         old = io.flags if base is None else base
         new = (old | set_bits) & ~clear_bits
+        if io.flags & QUEUED and not new & QUEUED and not (t.role == "worker" and t.work_io == k):
+            how = "clears QUEUED on" if clear_bits & QUEUED else \
+                "stores a flag word it loaded before QUEUED was set (a lost update), clearing QUEUED on"
+            self.check("queued-cleared-by-owner", False, f"{t.name} {how} io#{k}, but only io#{k}'s own worker may")
         if io.flags & UNWRITTEN and not new & UNWRITTEN:
             io.cleared = True
         io.flags = new
@@ -206,15 +232,19 @@ class World:
             self.fail("flags-under-lock", f"{t.name} {what} the inode's completed list without holding "
                       "i_completed_io_lock")
 
-    def list_add_tail(self, t: Task, k: int, where: str) -> None:
-        """``list_add_tail(&io->list, <where>)``: ``where`` is ``"inode"`` or ``"<tid>.<local list>"``."""
+    def list_add_tail(self, t: Task, k: int, where: str, *, head: bool = False) -> None:
+        """``list_add_tail(&io->list, <where>)`` (``list_add`` with ``head``: at the front): ``where`` is
+        ``"inode"`` or ``"<tid>.<local list>"``."""
         io = self.use(t, k, "adds to a list")
         if where == "inode":
             self._inode_list_op(t, "changes")
         if io.where is not None:
             self.fail("list-integrity", f"{t.name} adds io#{k} to {self.list_name(where)} while it is still on "
                       f"{self.list_name(io.where)}: both lists are now corrupt")
-        self._list_of(where).append(k)
+        if head:
+            self._list_of(where).insert(0, k)
+        else:
+            self._list_of(where).append(k)
         io.where = where
 
     def list_del_init(self, t: Task, k: int) -> None:
@@ -228,9 +258,11 @@ class World:
         io.where = None
 
     def list_move(self, t: Task, k: int, where: str) -> None:
-        """``list_move``: unlink, then add (to the head in the kernel; order is irrelevant here)."""
+        """``list_move`` = ``list_del`` + ``list_add``: unlink, then insert at the **head** (include/linux/list.h;
+        kernel-facts.md section 2). Stage C's ``list_move`` to ``to_free`` therefore reverses the order in
+        which stage D frees the io_ends it moved."""
         self.list_del_init(t, k)
-        self.list_add_tail(t, k, where)
+        self.list_add_tail(t, k, where, head=True)
 
     def splice_inode_list(self, t: Task, name: str) -> list[int]:
         """``list_replace_init(&ei->i_completed_io_list, &<name>)``: take every entry at once."""

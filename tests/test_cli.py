@@ -72,8 +72,10 @@ def test_a_violation_reports_the_invariant_and_a_replayable_schedule(capsys):
     obj = json.loads(obj_out)
     assert code == obj_code == 1
     assert obj["outcome"] == "violation"
-    assert obj["violation"]["invariant"] == "not-freed-while-unwritten"
-    assert "outcome: violation of not-freed-while-unwritten" in out
+    # caught at the worker's stale store (18 steps), long before the free-time BUG_ON would fire
+    assert obj["violation"]["invariant"] == "unwritten-cleared-after-conversion"
+    assert "outcome: violation of unwritten-cleared-after-conversion" in out
+    assert len(obj["schedule"]) == 18
 
 
 def test_scenarios_lists_every_scenario_and_design(capsys):

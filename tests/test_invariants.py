@@ -102,6 +102,41 @@ def test_nothing_lost_at_the_end():
     fires("nothing-lost", lambda: check_final(w))
 
 
+def test_nothing_lost_wants_i_ioend_count_zero_at_the_end_as_eviction_does():
+    # a leak keeps i_ioend_count consistent with the io_ends still allocated, so comparing the two could
+    # not fire; eviction (ext4_ioend_wait) waits for i_ioend_count == 0, and so does nothing-lost
+    from ext4io_teach.explore import explore
+
+    res = explore("fsync-vs-worker", "worker-never-frees-own", 1, checks=CONSEQUENCES, progress=False)
+    assert res.violation["invariant"] == "nothing-lost"
+    assert "io#0 freed 0 times" in res.violation["message"]
+    assert "i_ioend_count is 1, not 0: inode eviction (ext4_ioend_wait) would wait for ever" in res.violation["message"]
+
+
+class _ForgetsIoendCountDec:
+    """Test-only variant: ext4_free_io_end frees the io_end but forgets ``i_ioend_count--``."""
+
+    name = "test-free-forgets-ioend-count"
+
+    def d_free(self, w, t):
+        out = super().d_free(w, t)
+        w.inode.ioend_count += 1  # undo the decrement World.free made
+        return out
+
+
+def test_nothing_lost_fires_on_an_i_ioend_count_that_no_free_brought_down(monkeypatch):
+    from ext4io_teach import designs, run
+    from ext4io_teach.designs.new import NewDesign
+
+    cls = type("ForgetsIoendCountDec", (_ForgetsIoendCountDec, NewDesign), {})
+    monkeypatch.setitem(designs.DESIGNS, cls.name, cls)
+    res = run("completion-storm", cls.name, 2)
+    assert res.outcome == "violation" and res.violation.invariant == "nothing-lost"
+    # every io_end was freed exactly once (by its own record), yet the counter says two are allocated
+    assert res.violation.message == ("all tasks finished but i_ioend_count is 2, not 2 io_ends allocated - 2 freed "
+                                     "(by their own records) = 0")
+
+
 def test_the_old_design_does_not_check_the_new_protocol_rules():
     w = build_world("fsync-vs-worker", "old", 1)
     fsync = w.tasks[2]
@@ -124,10 +159,11 @@ def test_a_violation_in_a_run_carries_inputs_and_schedule():
     with pytest.raises(InvariantViolation) as err:
         r.replay(sched)
     v = err.value
-    assert v.schedule == sched and v.inputs["split_rmw"] is True
+    # the worker's stale store of QUEUED brings back the UNWRITTEN fsync cleared: caught at that store
+    assert v.schedule == sched[:18] and v.inputs["split_rmw"] is True
     assert str(v).endswith("replay: ext4io-teach run fsync-vs-worker --design old --ios 1 --split-rmw --schedule "
-                           + ",".join(map(str, sched)))
-    assert v.invariant in CONSEQUENCES
+                           + ",".join(map(str, sched[:18])))
+    assert v.invariant == "unwritten-cleared-after-conversion" and "a lost flag update" in v.message
 
 
 def test_c278531d_flush_warns_without_i_mutex():

@@ -103,3 +103,36 @@ def test_mutants_command(capsys):
     for name in VARIANTS:
         assert name in out
     assert cli.main(["mutants", "--ios", "0"]) == 2
+
+
+ADD_PATH = {  # name: (scenario, verdict, consequence, smallest N)
+    "add-tests-empty-unlocked": ("truncate-vs-dio", "deadlock", "hang (deadlock)", 2),
+    "queue-every-io-end": ("completion-storm", "violation", "not-freed-while-pending", 2),
+    "queue-flag-every-io-end": ("fsync-vs-worker", "ok", None, None),
+}
+
+
+@pytest.mark.parametrize("name", ADD_PATH)
+def test_the_three_add_path_variants_in_the_gallery(name):
+    from ext4io_teach.explore.gallery import row
+
+    r = row(name, 3)
+    assert (r["scenario"], r["verdict"], r["consequence"], r["smallest_n"]) == ADD_PATH[name]
+    assert r["as_expected"]
+
+
+def test_flagging_every_io_end_is_safe_in_every_scenario_but_breaks_the_one_work_item_rule():
+    for scenario in ("truncate-vs-dio", "fsync-vs-worker", "punch-hole-error", "nolock-dio-read", "completion-storm"):
+        for ios in (1, 2, 3):
+            assert check("queue-flag-every-io-end", ios, scenario).verdict == "ok"
+    res = explore("completion-storm", "queue-flag-every-io-end", 2, progress=False)  # the protocol rules too
+    assert res.violation["invariant"] == "queue-when-list-was-empty"
+    assert run("completion-storm", "queue-flag-every-io-end", 3, schedule=[0] * 15 + [1] * 40,
+               checks=CONSEQUENCES).stats["work_items_queued"] == 3  # one per io_end, as in v3.6
+
+
+def test_mutants_command_lists_the_add_path_variants(capsys):
+    assert cli.main(["mutants", "--ios", "2"]) == 0
+    out = capsys.readouterr().out
+    for name in ADD_PATH:
+        assert name in out

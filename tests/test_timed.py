@@ -79,6 +79,32 @@ def test_truncate_never_completes_in_old_and_completes_in_new():
     assert new.stats["conversions"] == load.writes and new.stats["requeues"] == 0
 
 
+def test_a_mutex_waiter_woken_by_mutex_unlock_runs_again():
+    # mutex_unlock frees i_mutex and wakes its first waiter without handing it over: the engine must put
+    # that sleeper back on a CPU (it retries), also when the unlock is all that happened at that time
+    for name, design in (("buffered", "old"), ("xfstests-299", "new")):
+        r = run_timed(make_workload(name, 300), design)
+        assert r.completed, (name, design, r.outcome)
+        assert r.stats["mutex_retry_lost"] > 0  # some woken waiters found i_mutex taken again and slept
+
+
+def test_the_old_workers_trylock_wins_between_unlock_and_retry():
+    # xfstests-299 keeps i_mutex busy (four submitters and the truncate loop): a mutex_unlock wakes a
+    # waiter without handing i_mutex over, and the worker's trylock sometimes takes it in that window
+    r = run_timed(make_workload("xfstests-299", 300), "old")
+    assert r.outcome == "time-limit"  # truncate still hangs
+    assert r.stats["trylock_beat_waiter"] > 0
+
+
+def test_io_ends_are_numbered_in_submission_order():
+    # the completion task completes io_ends in number order; an io_end numbered before it was submitted
+    # could be overtaken, and a truncate waiting for the later one would wait for ever (a model artefact)
+    r = run_timed(make_workload("xfstests-299", 1000), "new")
+    assert r.completed
+    s = r.world.submitted_at
+    assert all(a <= b for a, b in zip(s, s[1:]))
+
+
 def test_seed_case_small_old_hangs_new_finishes():
     load = make_workload("seed", 600)
     old, new = run_timed(load, "old", time_limit_us=load.limit_us), run_timed(load, "new")

@@ -4,6 +4,7 @@ import pytest
 
 from ext4io_teach import Run, run
 from ext4io_teach.errors import InvariantViolation
+from ext4io_teach.invariants import CONSEQUENCES
 from ext4io_teach.model.flags import UNWRITTEN
 
 DIO_ADD_NEW = [
@@ -81,8 +82,10 @@ def test_new_worker_drains_a_batch_with_one_work_item():
     res = run("completion-storm", "new", 4, schedule=[0] * 14 + [1] * 36)
     assert res.outcome == "completed"
     assert res.stats["work_items_queued"] == 1
+    # stage C list_move()s io#1..3 to the *head* of to_free (list_move = list_del + list_add), then
+    # list_add_tail()s its own io#0; stage D frees from the head: io#3, io#2, io#1, then io#0
     assert [r.label for r in res.steps if r.name == "worker" and "free" in r.label.split()[1:2]] == [
-        "flush.D free io#1", "flush.D free io#2", "flush.D free io#3", "flush.D free io#0"]
+        "flush.D free io#3", "flush.D free io#2", "flush.D free io#1", "flush.D free io#0"]
 
 
 def test_old_design_queues_one_work_item_per_io_end():
@@ -157,7 +160,12 @@ def test_split_rmw_old_fsync_loses_the_unwritten_clear_and_the_free_check_fires(
     sched += [1, 1, 1]  # worker: run work, spin_lock, IN_FSYNC set -> load flags (split)
     sched += [2, 2, 2]  # fsync: convert, load flags, store (UNWRITTEN cleared)
     sched += [1]  # worker: store (UNWRITTEN comes back)
-    r = Run("fsync-vs-worker", "old", 1, split_rmw=True)
+    with pytest.raises(InvariantViolation) as at_store:  # every check of the old family: caught at the store
+        Run("fsync-vs-worker", "old", 1, split_rmw=True).replay(sched)
+    assert at_store.value.invariant == "unwritten-cleared-after-conversion"
+    assert at_store.value.schedule == sched
+    # with the consequences only, the run goes on until the free-time BUG_ON
+    r = Run("fsync-vs-worker", "old", 1, split_rmw=True, checks=CONSEQUENCES)
     r.replay(sched)
     assert r.world.ios[0].flags & UNWRITTEN, "the worker's stale store must bring UNWRITTEN back"
     assert r.world.ios[0].conv == 1
@@ -203,3 +211,17 @@ def test_punch_hole_new_removes_blocks_when_the_worker_met_the_failure():
     assert r.outcome() == "completed"
     assert r.world.tasks[2].result == "removed blocks"
     assert r.world.stats["conversion_errors"] == 1
+
+
+def test_list_move_inserts_at_the_head_and_list_add_tail_at_the_tail():
+    from ext4io_teach import build_world
+
+    w = build_world("completion-storm", "new", 3)
+    worker = w.tasks[1]
+    w.list_add_tail(worker, 0, "1.complete")
+    w.list_add_tail(worker, 1, "1.complete")
+    w.list_move(worker, 0, "1.to_free")
+    w.list_move(worker, 1, "1.to_free")
+    w.list_add_tail(worker, 2, "1.to_free")
+    assert worker.to_free == [1, 0, 2] and worker.complete == []
+    assert w.ios[1].where == "1.to_free"

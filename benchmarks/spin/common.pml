@@ -57,9 +57,11 @@ byte dio_count = N;               /* i_dio_count: inode_dio_wait waits for 0 */
 byte unwritten = N;               /* i_unwritten */
 byte ioend_count = N;             /* i_ioend_count */
 
-/* i_completed_io_lock: a FIFO ticket spinlock; i_mutex: hand-off to the first waiter (FIFO) */
+/* i_completed_io_lock: a FIFO ticket spinlock (hand-off to the next ticket). i_mutex: a 3.x mutex,
+ * no hand-off: mutex_unlock frees it and wakes the first waiter (mx_woken), which stays first on the
+ * list until its retry (mx.retry) takes the mutex or finds it taken and sleeps again. */
 byte sp_holder = NONE; byte sp_w[2]; byte sp_wn;
-byte mx_holder = NONE; byte mx_w[2]; byte mx_wn;
+byte mx_holder = NONE; byte mx_w[2]; byte mx_wn; bit mx_woken;
 
 /* dio_unwritten_wq: one ordered worker (WQ_UNBOUND, max_active 1); pending items in FIFO order */
 byte wq[N]; byte wqn;
@@ -74,6 +76,13 @@ hidden byte i, j, li, fnd;        /* scratch inside one d_step; not part of the 
 inline list_add_tail(k, l) {
   assert(where[k] == NOLIST);                             /* list-integrity */
   lst[l].e[lst[l].n] = k; lst[l].n++; where[k] = l
+}
+
+inline list_add(k, l) {                                   /* at the head (list_move = list_del + list_add) */
+  assert(where[k] == NOLIST);                             /* list-integrity */
+  i = lst[l].n;
+  do :: i > 0 -> lst[l].e[i] = lst[l].e[i - 1]; i-- :: else -> break od;
+  lst[l].e[0] = k; lst[l].n++; where[k] = l
 }
 
 inline list_del_init(k) {                                 /* unlink; a no-op when unlinked */
@@ -104,7 +113,7 @@ inline spin_unlock(me) {                                  /* hand over to the fi
   fi
 }
 
-inline mutex_lock(me) {
+inline mutex_lock(me) {                                   /* taken if free, else asleep on the list */
   assert(mx_holder != me);                                /* lock-usage */
   if
   :: mx_holder == NONE -> mx_holder = me
@@ -112,11 +121,20 @@ inline mutex_lock(me) {
   fi
 }
 
-inline mutex_unlock(me) {
+inline mutex_unlock(me) {                                 /* free it; wake the first waiter */
   assert(mx_holder == me);                                /* lock-usage */
+  mx_holder = NONE;
+  mx_woken = (mx_wn > 0)
+}
+
+/* the woken first waiter tries again: take the mutex and leave the list, or sleep again */
+#define mx_awake(me) (mx_wn > 0 && mx_w[0] == me && mx_woken)
+inline mutex_retry(me) {
+  assert(mx_awake(me));                                   /* lock-usage */
+  mx_woken = 0;
   if
-  :: mx_wn > 0 -> mx_holder = mx_w[0]; mx_w[0] = mx_w[1]; mx_w[1] = 0; mx_wn--
-  :: else -> mx_holder = NONE
+  :: mx_holder == NONE -> mx_holder = me; mx_w[0] = mx_w[1]; mx_w[1] = 0; mx_wn--
+  :: else -> skip
   fi
 }
 
@@ -179,10 +197,8 @@ inline after_step() {
   do
   :: j < N ->
      assert(where[j] != INODE || (flags[j] & UNWRITTEN));                /* inode-list-unwritten */
-#ifdef NEW_FAMILY
      assert((flags[j] & UNWRITTEN) || conv[j] || freed[j]);              /* unwritten-cleared-after-conversion */
      assert(!(flags[j] & UNWRITTEN) || !cleared[j]);                     /* ... and never set again */
-#endif
      j++
   :: else -> break
   od;

@@ -78,7 +78,7 @@ inline flush(me, isw, wio, io, more, cdone) {
      d_step {                                                             /* C.place; C.loop */
        assert(!freed[io]);
        list_del_init(io);
-       if :: !(flags[io] & QUEUED) -> list_add_tail(io, TOF(me)) :: else -> skip fi;
+       if :: !(flags[io] & QUEUED) -> list_add(io, TOF(me)) :: else -> skip fi;     /* list_move */
        c_pick(me, io); after_step() }
   :: d_step {                                                             /* C.own (worker only) */
        sp_holder == me && lst[CMP(me)].n == 0 && isw && !cdone ->
@@ -134,8 +134,11 @@ active proctype truncate() {
   byte io = NONE, wio = NONE;   /* wio stays NONE: a flusher has no work_io */
   bit more, cdone;
   d_step { mutex_lock(TRN); after_step() }                                /* tr.lock */
-  d_step { mx_holder == TRN && dio_count == 0 -> after_step() }           /* tr.dio_wait */
-  flush(TRN, 0, wio, io, more, cdone);
+  do
+  :: d_step { mx_awake(TRN) -> mutex_retry(TRN); after_step() }           /* mx.retry */
+  :: d_step { mx_holder == TRN && dio_count == 0 -> after_step() }; break /* tr.dio_wait */
+  od;
+  if :: flush(TRN, 0, wio, io, more, cdone) fi;
   if :: d_step { after_step() } fi;                                       /* tr.blocks */
   d_step { mutex_unlock(TRN); tr_done = 1; after_step() }                 /* tr.unlock */
 }

@@ -44,8 +44,11 @@ end_dio:                        /* finished when k == N (add.lock is always exec
 active proctype truncate() {
   byte io = NONE;
   d_step { mutex_lock(TRN); after_step() }                                /* tr.lock */
-  d_step { mx_holder == TRN && dio_count == 0 -> after_step() }           /* tr.dio_wait */
-  d_step { spin_lock(TRN); after_step() }                                 /* of.lock */
+  do
+  :: d_step { mx_awake(TRN) -> mutex_retry(TRN); after_step() }           /* mx.retry */
+  :: d_step { mx_holder == TRN && dio_count == 0 -> after_step() }; break /* tr.dio_wait */
+  od;
+  if :: d_step { spin_lock(TRN); after_step() } fi;                       /* of.lock */
   do
   :: d_step {                                                             /* of.pop: empty, return */
        sp_holder == TRN && lst[INODE].n == 0 -> spin_unlock(TRN); io = NONE; after_step() }; break

@@ -186,10 +186,21 @@ class Design:
         return "spin_lock", prefix + "spin_lock" + ("" if got else ": held, spins"), io
 
     def take_mutex(self, w, t, next_pc: str, io: int | None = None):
-        """``mutex_lock(i_mutex)`` as one step: taken, or the task sleeps in the mutex's wait queue."""
-        got = w.mutex_lock(t)
-        t.pc = next_pc
-        return "mutex_lock", "mutex_lock(i_mutex)" + ("" if got else ": held, sleeps"), io
+        """``mutex_lock(i_mutex)`` as one step: taken, or the task sleeps on the mutex's wait list and,
+        once ``mutex_unlock`` wakes it, tries again in the step ``mx.retry`` (the mutex is not handed over)."""
+        if w.mutex_lock(t):
+            t.pc = next_pc
+            return "mutex_lock", "mutex_lock(i_mutex)", io
+        self.call(t, "mx.retry", next_pc)
+        return "mutex_lock", "mutex_lock(i_mutex): held, sleeps", io
+
+    @step("mx.retry", None, "mutex_lock, woken by mutex_unlock: take i_mutex if still free, else sleep again")
+    def mx_retry(self, w, t):
+        if w.mutex_retry(t):
+            self.ret(t)
+            return "mutex_lock", "woken: i_mutex is free, takes it", t.work_io
+        holder = w.tasks[w.inode.i_mutex.holder].name
+        return "mutex_lock", f"woken, but {holder} took i_mutex first: sleeps again", t.work_io
 
     def first_error(self, t, err: int) -> None:
         if err and not t.ret:
@@ -441,6 +452,17 @@ class Design:
         t.result = "read"
 
     # ---------------------------------------------------------------- listing for the stepper
-    def listing(self) -> list[StepSpec]:
-        """Every step and local of this design in program order."""
-        return [spec for spec, _ in self.table.values()]
+    ROLES = ("dio", "worker", "truncate", "fsync", "punch", "reader")  # the roles of the scenarios
+
+    def reachable(self, roles=None) -> frozenset:
+        """The pcs a task of these roles (default: every role) can reach (``designs.reach``)."""
+        from .reach import reachable
+
+        return reachable(self, [self.entry(r) for r in (self.ROLES if roles is None else roles)])
+
+    def listing(self, roles=None) -> list[StepSpec]:
+        """The steps and locals this design can take (a task of ``roles``, default every role can), in
+        program order. The table holds more: a pc a class constant rules out (``eio.clear`` outside
+        v3.6, the v3.6 reader's i_mutex steps) is left out."""
+        keep = self.reachable(roles)
+        return [spec for spec, _ in self.table.values() if spec.pc in keep]

@@ -347,4 +347,6 @@ class ListIsSingular(Mutant):
         return "queue_work", f"queue_work io#{t.io}", t.io
 
 
+from . import mutants_add  # noqa: E402,F401  (registers the three add-path variants after these)
+
 __all__ = ["VARIANTS", "Mutant"]

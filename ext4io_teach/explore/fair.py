@@ -12,8 +12,11 @@ task ``t`` is runnable everywhere in ``C`` but each of its steps leaves ``C``, a
 ``C`` eventually keeps ``t`` runnable without ever running it, and the same holds in every part of
 ``C``, so no refinement is needed, unlike strong fairness.)
 
-Lock waiters are not runnable in the model (FIFO ticket spinlocks, mutex hand-off), so a loop cannot
-starve a lock waiter: the release hands the lock over and the waiter becomes runnable.
+Lock waiters are not runnable in the model. The FIFO ticket spinlock is handed over on release, so a
+loop cannot starve a spinner. ``i_mutex`` is not handed over (3.x ``mutex_unlock`` frees it and wakes
+the first waiter): the woken waiter is runnable and so retries under weak fairness, but a cycle in
+which it is woken and beaten again and again is fair (its failed retries are steps inside the cycle)
+and is reported as a livelock of its goal, as it should be for a mutex without hand-off.
 
 SIMPLIFICATION: weak fairness per task stands for the kernel scheduler giving every runnable context
 (the kworker, the truncating task, the completion path) CPU time sooner or later; the kernel promises

@@ -1,7 +1,7 @@
 """Each task's program as the stepper shows it: blocks of pseudo-code lines, one per step.
 
-The design's ``listing()`` holds every step of every role in program order. A task's column keeps
-the blocks its role runs: its own function, the flush (or the v3.6 worker) it calls, and
+The design's ``listing((role,))`` holds the steps a task of that role can reach, in program order. A
+task's column keeps the blocks its role runs: its own function, the flush (or the v3.6 worker) it calls, and
 ``ext4_end_io``. A step's program counter is ``<segment>.<name>``; the segment says which block a
 line belongs to. Standard library only: no ipywidgets here.
 """
@@ -31,13 +31,13 @@ SEGMENT_TITLES = {
     "C": "flush stage C: settle flags", "D": "flush stage D: free",
     "ow": "v3.6 ext4_end_io_work", "of": "v3.6 ext4_flush_completed_IO",
     "eio": "ext4_end_io (convert one io_end)", "uw": "c278531d: ext4_unwritten_wait",
-    "rmw": "--split-rmw store",
+    "rmw": "--split-rmw store", "mx": "mutex_lock: woken by mutex_unlock, try again",
 }
 SHORT_TITLES = {"dio": "completion", "wb": "end_bio", "add": "add_complete_io", "wq": "process_one_work",
                 "tr": "truncate", "fs": "fsync", "ph": "punch hole", "rd": "DIO read",
                 "A": "A", "B": "B", "C": "C", "D": "D",
                 "ow": "end_io_work", "of": "old flush", "eio": "ext4_end_io", "uw": "unwritten_wait",
-                "rmw": "rmw store"}
+                "rmw": "rmw store", "mx": "mutex retry"}
 COMPLETION_ROLES = ("dio", "wb")
 
 
@@ -67,6 +67,8 @@ class Block:
 def role_segments(design, role: str, split_rmw: bool = False) -> list[str]:
     """The segments of a role's column, in display order."""
     segs = list(ROLE_OWN.get(role, (role,)))
+    if role != "dio":
+        segs.append("mx")  # shown only where the role can reach it (``task_program``)
     if role == "worker":
         segs += _flush_segments(design.WORKER_ENTRY)
     elif role not in COMPLETION_ROLES:
@@ -81,9 +83,9 @@ def role_segments(design, role: str, split_rmw: bool = False) -> list[str]:
 
 
 def task_program(design, role: str, split_rmw: bool = False) -> list[Block]:
-    """The blocks of pseudo-code a task of this role runs under this design."""
+    """The blocks of pseudo-code a task of this role can run under this design."""
     by_seg: dict[str, list[Line]] = {}
-    for spec in design.listing():
+    for spec in design.listing((role,)):
         by_seg.setdefault(segment(spec.pc), []).append(Line(spec.pc, spec.text, spec.local))
     blocks = []
     for seg in role_segments(design, role, split_rmw):

@@ -1,0 +1,75 @@
+"""Each design lists only the steps it can take (``Design.listing``), and none it can take is missing."""
+
+import random
+
+import pytest
+
+from ext4io_teach.designs import design_names, get_design
+from ext4io_teach.errors import InvariantViolation
+from ext4io_teach.scenarios import scenario_names
+from ext4io_teach.sched import Run
+from ext4io_teach.widgets.program import task_program
+
+
+def pcs(design: str, roles=None) -> set[str]:
+    return {spec.pc for spec in get_design(design).listing(roles)}
+
+
+def test_only_the_old_designs_clear_unwritten_in_ext4_end_io():
+    assert "eio.clear" in pcs("old") and "eio.clear" in pcs("old-blocking")
+    assert "eio.clear" not in pcs("new") and "eio.clear" not in pcs("c278531d")
+
+
+def test_the_readers_lock_steps_belong_to_the_designs_whose_reader_takes_i_mutex():
+    """v3.6's nolock read takes i_mutex around its flush; 28a535f9's does not; c278531d's (the released
+    v3.7) takes it again, and only while i_unwritten is non-zero."""
+    reader_lock = {"rd.lock", "rd.call", "rd.unlock"}
+    assert reader_lock <= pcs("old")
+    assert not reader_lock & pcs("new")
+    assert reader_lock <= pcs("c278531d")
+
+
+def test_each_design_lists_its_own_flush_and_worker():
+    assert "uw.wait" in pcs("c278531d") and "uw.wait" not in pcs("new")
+    assert {"A.splice", "C.own_free", "D.free"} <= pcs("new")
+    assert "A.splice" not in pcs("old")
+    assert {"of.pop", "ow.check"} <= pcs("old") and not {"of.pop", "ow.check"} & pcs("new")
+    assert {"ob.mutex", "ob.check"} <= pcs("old-blocking") and not {"ob.mutex", "ob.check"} & pcs("old")
+    assert {"mx.retry", "rmw.store"} <= pcs("new")  # truncate and fsync may wait on i_mutex; --split-rmw
+
+
+def test_a_roles_listing_is_what_that_role_reaches():
+    assert "mx.retry" not in pcs("new", ("worker",))  # the new worker never touches i_mutex
+    assert "mx.retry" in pcs("old-blocking", ("worker",))  # the old-blocking worker sleeps in mutex_lock
+    assert {"add.lock", "add.test", "add.queue", "add.add", "add.unlock"} == {
+        pc for pc in pcs("new", ("dio",)) if pc.startswith("add.")}
+    segments = [b.segment for b in task_program(get_design("new"), "worker")]
+    assert "mx" not in segments and "rd" not in segments
+    assert "mx" in [b.segment for b in task_program(get_design("old-blocking"), "worker")]
+
+
+def test_a_variant_lists_the_steps_it_adds():
+    assert "add.flag" in pcs("queue-before-flag") and "add.flag" not in pcs("new")
+
+
+@pytest.mark.parametrize("design", design_names())
+def test_every_step_a_run_takes_is_listed(design):
+    """Seeded random runs of every scenario (N = 2, with and without --split-rmw, a failing conversion
+    where the scenario has one): every program counter a task steps from is in the design's listing."""
+    listed = pcs(design)
+    seen = set()
+    for scenario in scenario_names():
+        for split in (False, True):
+            for seed in range(12):
+                r = Run(scenario, design, 2, split_rmw=split, keep_trace=False)
+                rng = random.Random(seed)
+                for _ in range(400):
+                    if r.outcome() is not None:
+                        break
+                    tid = rng.choice(r.runnable())
+                    seen.add(r.world.tasks[tid].pc)
+                    try:
+                        r.step(tid)
+                    except InvariantViolation:  # a broken variant's violation ends the run
+                        break
+    assert seen - listed == set()
