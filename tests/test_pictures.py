@@ -10,9 +10,10 @@ import pytest
 
 import ext4io_teach as e4
 from ext4io_teach import exercises as ex
-from ext4io_teach.pictures import figure, hang_views, lockdep_view, reclaim_deadlock, sequence, wait_for
-from ext4io_teach.pictures.draw_sequence import CHAR_IN, STEP_IN, _label, plan
+from ext4io_teach.pictures import describe, figure, hang_views, lockdep_view, reclaim_deadlock, sequence, show, wait_for
+from ext4io_teach.pictures.draw_sequence import CHAR_IN, STEP_IN, _label, plan, size_for
 from ext4io_teach.pictures.waitfor import BLOCKING
+from ext4io_teach.pictures.words import Shown
 
 ALL_KINDS = BLOCKING + ("tries",)
 WORK0 = "work item\nof io#0"
@@ -152,9 +153,99 @@ def test_label_rows_never_overlap():
                     assert r1 != r2 or e1 < s2 - 0.3, (k, r1, s1, s2)
 
 
+# ------------------------------------------------------------------ part of a long run
+def test_part_keeps_only_the_window():
+    res = fsync_first()
+    whole = sequence(res)
+    part = whole.part(10, 30)
+    assert part.window == (10, 30) and part.total == whole.total == len(res.schedule)
+    assert [s for s, _, _ in part.steps] == list(range(10, 31))
+    assert all(10 <= b.first <= b.last <= 30 for b in part.boxes)
+    cut = next(b for b in part.boxes if part.lanes[b.task] == "worker" and b.stage == "A")
+    full = next(b for b in whole.boxes if whole.lanes[b.task] == "worker" and b.stage == "A")
+    assert full.last > 30 and (cut.first, cut.last) == (full.first, 30)  # a box running past the window is cut
+    assert part.events == [e for e in whole.events if 10 <= e.step <= 30]
+    # fsync takes both io_ends at step 10 from dio, which put them on the list before the window: drawn
+    # from the window's left edge; the worker takes io#0 after the window: left out
+    assert [(h.io, h.src_step, h.dst_step) for h in part.handoffs] == [(0, 9, 10), (1, 9, 10)]
+    assert "(steps 10-30 of 0-36)" in part.title
+    assert sequence(res, steps=(10, 30)) == part
+    assert size_for(part)[0] < size_for(whole)[0]
+
+
+def test_part_clips_the_end_and_refuses_empty_windows():
+    whole = sequence(fsync_first())
+    assert whole.part(30, 10_000).window == (30, whole.total - 1)
+    for bad in ((5, 2), (-1, 3), (whole.total, whole.total + 5), (1.5, 3), (True, 3)):
+        with pytest.raises(ValueError, match="^steps: "):
+            whole.part(*bad)
+    with pytest.raises(ValueError, match="^steps: .* is not a pair"):
+        sequence(fsync_first(), steps=5)
+
+
+def test_a_violation_outside_the_window_is_left_out():
+    res = next(r for s in range(200) if (r := e4.run("fsync-vs-worker", "flusher-frees-queued", 2, seed=s))
+               .outcome == "violation")
+    seq = sequence(res)
+    assert seq.part(0, seq.violation[0] - 1).violation is None
+    assert seq.part(0, seq.violation[0]).violation == seq.violation
+
+
+# ------------------------------------------------------------------ in words, and shown in a notebook
+def test_describe_says_every_edge_and_the_loop():
+    old, frozen, lockdep = hang_views()
+    words = describe(old).splitlines()
+    assert words[0] == old.title and len(words) == 1 + len(old.edges) + 1 + 1  # edges, the loop, the note
+    assert "  truncate waits for i_dio_count = 1: until 0" in words
+    assert "  worker tries i_mutex: trylock fails" in words
+    assert any(w.startswith("  worker goes round and round") and "requeue itself" in w for w in words)
+    assert sum(w.startswith("  left out: ") for w in describe(lockdep).splitlines()) == len(lockdep.hidden)
+    assert "  the worker's queue, head first: " in describe(reclaim_deadlock())
+
+
+def test_describe_says_who_converts_and_who_frees():
+    words = describe(sequence(fsync_first()))
+    lanes = {ln.split(":")[0].strip(): ln for ln in words.splitlines()[1:4]}
+    assert "convert io#0" in lanes["fsync"] and "free io#1" in lanes["fsync"] and "free io#0" in lanes["worker"]
+    assert "stages A 9-11, B 12-19, C 20-25, D 26-26" in lanes["fsync"]
+    assert "  io#0: fsync -> worker (worker takes it at step 34)" in words.splitlines()
+    bad = next(r for s in range(200) if (r := e4.run("fsync-vs-worker", "flusher-frees-queued", 2, seed=s))
+               .outcome == "violation")
+    assert describe(sequence(bad)).splitlines()[-1].startswith(f"  BROKEN at step {len(bad.schedule) - 1} by ")
+    with pytest.raises(TypeError, match="neither a WaitFor nor a Sequence"):
+        describe("a picture")
+
+
+def test_show_prints_the_words_outside_a_notebook(capsys):
+    old = hang_views()[0]
+    assert show(old) is None
+    assert capsys.readouterr().out == describe(old) + "\n"
+
+
+def test_shown_is_a_png_with_the_words_as_text():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    shown = Shown(sequence(fsync_first()).part(8, 30))
+    before = plt.get_fignums()
+    png = shown._repr_png_()
+    assert png.startswith(b"\x89PNG") and plt.get_fignums() == before  # drawn, then closed: shown once
+    assert repr(shown) == shown.text == describe(shown.picture)
+
+
+def test_without_matplotlib_a_picture_is_shown_in_words():
+    probe = ("import sys; sys.modules['matplotlib'] = None\n"
+             "from ext4io_teach.pictures import hang_views\nfrom ext4io_teach.pictures.words import Shown\n"
+             "s = Shown(hang_views()[0]); print(s._repr_png_() is None, repr(s).splitlines()[0])")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True old (v3.6): the worker goes round a loop, truncate sleeps: a livelock"
+
+
 # ------------------------------------------------------------------ drawing and imports
 @pytest.mark.parametrize("make", [lambda: hang_views()[0], lambda: hang_views()[2], reclaim_deadlock,
-                                  lambda: sequence(fsync_first())])
+                                  lambda: sequence(fsync_first()), lambda: sequence(fsync_first(), steps=(8, 30))])
 def test_figures_build(make):
     import matplotlib
 

@@ -48,10 +48,10 @@ def pictures():
     def durable():
         from ext4io_teach.explore import explore
 
-        cex = explore("fsync-vs-worker", "new", 1, property="fsync-durable", progress=False).counterexample
-        res = e4.run("fsync-vs-worker", "new", 1, schedule=cex.schedule, properties=("fsync-durable",))
-        return P.sequence(res, title="new, fsync-durable broken: fsync returns while the worker still converts "
-                                     "(what c278531d fixed)")
+        cex = explore("fsync-vs-writeback", "new", 1, property="fsync-durable", progress=False).counterexample
+        res = e4.run("fsync-vs-writeback", "new", 1, schedule=cex.schedule, properties=("fsync-durable",))
+        return P.sequence(res, title="new, fsync-durable broken: fsync returns while the worker still holds a "
+                                     "written-back io_end unconverted (what c278531d fixed)")
 
     def worker_first():
         seed, res = worker_second_through_c()
@@ -76,7 +76,7 @@ def pictures():
         ("sequence-old-fsync.png", "fsync-vs-worker old N=2, priority dio > fsync > worker",
          lambda: P.sequence(e4.run("fsync-vs-worker", "old", 2, schedule=old_fsync),
                             title="old (v3.6): fsync converts, each io_end's own work item frees it")),
-        ("sequence-fsync-durable.png", "fsync-vs-worker new N=1, the explorer's fsync-durable counterexample",
+        ("sequence-fsync-durable.png", "fsync-vs-writeback new N=1, the explorer's fsync-durable counterexample",
          durable),
     ]
 

@@ -13,6 +13,8 @@ that structure (matplotlib is imported inside the drawing functions, never at pa
 * ``reclaim``: the reclaim deadlock that brought the trylock (2581fdc8, 8c0bec21), a labelled
   schematic that is *not* computed from the model.
 * ``draw``: the drawings; ``figure(...)`` for any of the three, sized and coloured for a projector.
+* ``words``: ``describe(...)``, each picture in words, and ``show(...)``, a picture for a notebook cell
+  (a PNG with the words as its text, shown once; words only where matplotlib is missing).
 """
 
 from __future__ import annotations
@@ -20,9 +22,10 @@ from __future__ import annotations
 from .reclaim import reclaim_deadlock
 from .sequence import Sequence, sequence
 from .waitfor import WaitFor, hang_views, lockdep_view, wait_for
+from .words import describe, show
 
 __all__ = ["WaitFor", "wait_for", "lockdep_view", "hang_views", "Sequence", "sequence", "reclaim_deadlock",
-           "figure"]
+           "figure", "show", "describe"]
 
 
 def figure(picture, **kw):

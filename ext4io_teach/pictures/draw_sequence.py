@@ -59,7 +59,7 @@ def plan(seq: Sequence) -> dict:
 
 def size_for(seq: Sequence) -> tuple[float, float]:
     p = plan(seq)
-    steps = max((s for s, _, _ in seq.steps), default=0) + 1
+    steps = max((s for s, _, _ in seq.steps), default=0) + 1 - seq.first_step
     return (max(13.0, 2.2 + steps * STEP_IN + 1.5), max(4.5, 2.4 + p["height"] * 0.62))
 
 
@@ -69,11 +69,12 @@ def draw_sequence(ax, seq: Sequence) -> None:
     p = plan(seq)
     lanes = p["lanes"]
     last = max((s for s, _, _ in seq.steps), default=0)
+    lo = seq.first_step
     for k, name in enumerate(seq.lanes):
         ln = lanes[k]
         if k % 2:
             ax.axhspan(ln["top"], ln["bottom"] - 0.25, color="#F2F2F2", zorder=0)
-        ax.text(-1.2, ln["y"], name, ha="right", va="center", fontsize=FONT, fontweight="bold")
+        ax.text(lo - 1.2, ln["y"], name, ha="right", va="center", fontsize=FONT, fontweight="bold")
         xs = [s for s, t, _ in seq.steps if t == k]
         ax.plot(xs, [ln["y"]] * len(xs), "o", color="#555555", ms=3.5, zorder=3)
     for wt in seq.waits:  # a grey hatched bar while the task cannot run, with why if it fits
@@ -124,9 +125,12 @@ def draw_sequence(ax, seq: Sequence) -> None:
         ax.text(0.995, 0.99, "\n".join(textwrap.wrap(account, 48)), transform=ax.transAxes, ha="right", va="top",
                 fontsize=LABEL_FONT, color="#D55E00", zorder=6,
                 bbox={"boxstyle": "round,pad=0.3", "fc": "white", "ec": "#D55E00"})
-    ax.set_xlim(-1.0, last + 3.0)
+    ax.set_xlim(lo - 1.0, last + 3.0)
     ax.set_ylim(p["height"], -0.3)
     ax.set_yticks([])
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole numbers
     ax.set_xlabel("step")
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)

@@ -13,14 +13,18 @@ read off the state before and after it. What the diagram holds:
   ``i_mutex`` or a counter, or spins on the spinlock); an idle worker does not count;
 * ``violation``: the step that broke an invariant, if one did.
 
+A long run makes a wide picture (about a third of an inch per step): ``sequence(run, steps=(a, b))``
+or ``Sequence.part(a, b)`` keeps only steps a..b, with the boxes and waits cut to that window and an
+io_end handed over from before it drawn from the window's left edge.
+
 Standard library only; drawing is in ``draw.py``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from ..errors import InvariantViolation
+from ..errors import InvariantViolation, bad_input
 from ..model.flags import NAMES
 
 
@@ -69,9 +73,43 @@ class Sequence:
     handoffs: list[HandOff] = field(default_factory=list)
     waits: list[Wait] = field(default_factory=list)
     violation: tuple[int, int, str, str] | None = None  # (step, task, invariant, the model's account)
+    window: tuple[int, int] | None = None  # (first, last) step shown, when only part of the run is
+    total: int = 0  # how many steps the whole run has
 
     def lane_of(self, name: str) -> int:
         return self.lanes.index(name)
+
+    @property
+    def first_step(self) -> int:
+        return self.window[0] if self.window else 0
+
+    def part(self, first: int, last: int) -> Sequence:
+        """The same diagram cut to steps ``first..last`` (inclusive; ``last`` beyond the run means its
+        end): boxes and waits are cut to the window, events and the violation outside it left out, and
+        an io_end handed over from a step before the window is drawn from the window's left edge."""
+        end = self.total - 1
+        for name, v in (("first", first), ("last", last)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                raise bad_input("steps", f"{name} step {v!r} is not a whole number >= 0", f"(first, last), 0..{end}")
+        if first > last or first > end:
+            raise bad_input("steps", f"({first}, {last}) shows none of the run's steps", f"first <= last, 0..{end}")
+        last = min(last, end)
+
+        def inside(step: int) -> bool:
+            return first <= step <= last
+
+        def cut(x, lo: str, hi: str):
+            return replace(x, **{lo: max(getattr(x, lo), first), hi: min(getattr(x, hi), last)})
+
+        return replace(
+            self, title=f"{self.title} (steps {first}-{last} of 0-{end})",
+            steps=[s for s in self.steps if inside(s[0])],
+            boxes=[cut(b, "first", "last") for b in self.boxes if b.first <= last and b.last >= first],
+            events=[e for e in self.events if inside(e.step)],
+            handoffs=[replace(h, src_step=max(h.src_step, first - 1)) for h in self.handoffs if inside(h.dst_step)],
+            waits=[cut(x, "first", "last") for x in self.waits if x.first <= last and x.last >= first],
+            violation=self.violation if self.violation and inside(self.violation[0]) else None,
+            window=(first, last))
 
 
 def _io_state(w):
@@ -83,8 +121,9 @@ def _flag_texts(before: int, after: int) -> list[str]:
     return out + [f"-{name}" for bit, name in NAMES.items() if before & bit and not after & bit]
 
 
-def sequence(run, *, title: str | None = None) -> Sequence:
-    """The sequence diagram of ``run`` (a ``sched.Run`` or a ``RunResult``) up to its last step."""
+def sequence(run, *, title: str | None = None, steps: tuple[int, int] | None = None) -> Sequence:
+    """The sequence diagram of ``run`` (a ``sched.Run`` or a ``RunResult``) up to its last step;
+    ``steps=(first, last)`` keeps only that window (``Sequence.part``)."""
     run = getattr(run, "run", None) or run
     i = run.inputs
     r = run.fresh()
@@ -125,7 +164,12 @@ def sequence(run, *, title: str | None = None) -> Sequence:
     seq.boxes.sort(key=lambda b: (b.first, b.task))
     seq.waits += waiting.values()
     seq.waits.sort(key=lambda x: (x.first, x.task))
-    return seq
+    seq.total = len(seq.steps)
+    if steps is None:
+        return seq
+    if not isinstance(steps, (tuple, list)) or len(steps) != 2:
+        raise bad_input("steps", f"{steps!r} is not a pair", "(first, last): the first and last step to draw")
+    return seq.part(*steps)
 
 
 def _note_waits(seq: Sequence, r, n: int, waiting: dict) -> None:
