@@ -187,19 +187,39 @@ def _converted_by(r: Run) -> dict[int, str]:
 
 
 # ---------------------------------------------------------------------------- notebook helpers
-def print_steps(steps, *, tasks=None, kinds=None, first: int | None = None, last: int | None = None,
-                columns=("dio_count",)) -> None:
-    """Print step records as a compact table (``i task label``), optionally only some tasks or step
-    kinds, the first or last few; ``columns`` adds StepRecord fields (e.g. ``"list_len"``)."""
-    rows = [r for r in steps if (tasks is None or r.name in tasks) and (kinds is None or r.kind in kinds)]
+def print_steps(steps, *, tasks=None, kinds=None, stages=None, ios=None, text: str | None = None,
+                first: int | None = None, last: int | None = None, columns=("dio_count",)) -> None:
+    """Print step records as a compact table (``step task action``), each text whole. Optionally only
+    some tasks (names), step kinds, flush stages, io_ends (numbers), steps whose text contains ``text``,
+    then the first or last few; ``columns`` adds StepRecord fields (e.g. ``"list_len"``, ``"kind"``).
+    When steps are left out, a first line says how many, and by which filter."""
+    steps = list(steps)
+    rows = [r for r in steps if (tasks is None or r.name in tasks) and (kinds is None or r.kind in kinds)
+            and (stages is None or r.stage in stages) and (ios is None or r.io in ios)
+            and (text is None or text in r.label)]
     if first is not None:
         rows = rows[:first]
     if last is not None:
         rows = rows[-last:]
+    if len(rows) < len(steps):
+        print(f"{len(rows)} of {len(steps)} steps shown ({_filters(tasks, kinds, stages, ios, text, first, last)}); "
+              f"the other {len(steps) - len(rows)} are hidden")
     head = f"{'step':>4}  {'task':<8} " + "".join(f"{c:>10} " for c in columns) + "action"
     print(head)
     for r in rows:
         print(f"{r.i:>4}  {r.name:<8} " + "".join(f"{getattr(r, c)!s:>10} " for c in columns) + r.label)
+
+
+def _filters(tasks, kinds, stages, ios, text, first, last) -> str:
+    """What ``print_steps`` kept, in words: "only task worker, stage C; the last 3"."""
+    def some(word: str, values) -> str:
+        return f"{word}{'s' if len(values) > 1 else ''} {', '.join(sorted(map(str, values)))}"
+
+    only = [some(w, v) for w, v in (("task", tasks), ("kind", kinds), ("stage", stages)) if v is not None]
+    only += [", ".join(f"io#{k}" for k in sorted(ios))] if ios is not None else []
+    only += [f"steps whose text has {text!r}"] if text is not None else []
+    cut = [f"the first {first}"] * (first is not None) + [f"the last {last}"] * (last is not None)
+    return "; ".join((["only " + ", ".join(only)] if only else []) + cut)
 
 
 def step_until(r: Run, tid: int, done: Callable, *, max_steps: int = 1000) -> int:
