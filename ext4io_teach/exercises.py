@@ -628,9 +628,9 @@ _add(Exercise(
     "06-who-frees", "06_who_frees", "mapping",
     "Read the trace of stage C (the free steps are hidden) and say who frees each io_end: a dict "
     "{io number: 'worker' or 'fsync'}.",
-    "In stage C a QUEUED io_end is only unlinked (its own worker frees it in its stage C if UNWRITTEN is clear "
-    "by then); any other io_end goes to the drainer's to_free list. Look for 'move to to_free' and "
-    "'free it here'.",
+    "In stage C a QUEUED io_end is only unlinked (its own worker puts it on its to_free list in its stage C if "
+    "UNWRITTEN is clear by then); any other io_end goes to the drainer's to_free list. Stage D frees what is on "
+    "to_free. Look for 'move to to_free' and 'onto to_free'.",
     "Whoever takes an io_end in stage A converts it; if it is not QUEUED that drainer frees it; if it is "
     "QUEUED, whichever of drainer and owning worker passes stage C second frees it.",
     lambda p: _freed_by(_who_frees_run(p).run), make=_make_who_frees, show=_show_who_frees,

@@ -214,7 +214,8 @@ class World:
         if io.flags & QUEUED and not new & QUEUED and not (t.role == "worker" and t.work_io == k):
             how = "clears QUEUED on" if clear_bits & QUEUED else \
                 "stores a flag word it loaded before QUEUED was set (a lost update), clearing QUEUED on"
-            self.check("queued-cleared-by-owner", False, f"{t.name} {how} io#{k}, but only io#{k}'s own worker may")
+            self.check("queued-cleared-by-owner", False,
+                       f"{t.name} {how} io#{k}, but only io#{k}'s own worker may clear it")
         if io.flags & UNWRITTEN and not new & UNWRITTEN:
             io.cleared = True
         io.flags = new

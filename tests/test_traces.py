@@ -67,11 +67,11 @@ def test_fsync_vs_worker_fsync_reaches_stage_c_first_then_worker_frees():
     assert log(res) == DIO_ADD_NEW + FSYNC_DRAINS_AND_CONVERTS + [
         ("fsync", "flush.C spin_lock"),
         ("fsync", "flush.C clear UNWRITTEN on io#0"),
-        ("fsync", "flush.C io#0 is QUEUED: unlink only, its worker frees it"),
+        ("fsync", "flush.C io#0 is QUEUED: unlink only; io#0's own work item frees it"),
         ("fsync", "flush.C spin_unlock"),
         ("fsync", "fsync mutex_unlock(i_mutex): fsync returns"),
     ] + WORKER_FINDS_NOTHING + [
-        ("worker", "flush.C own io#0 already converted by a drainer's stage C: free it here"),
+        ("worker", "flush.C own io#0 is converted (UNWRITTEN clear): onto to_free, freed in stage D"),
         ("worker", "flush.C spin_unlock"),
         ("worker", "flush.D free io#0"),
     ]
@@ -86,6 +86,17 @@ def test_new_worker_drains_a_batch_with_one_work_item():
     # list_add_tail()s its own io#0; stage D frees from the head: io#3, io#2, io#1, then io#0
     assert [r.label for r in res.steps if r.name == "worker" and "free" in r.label.split()[1:2]] == [
         "flush.D free io#3", "flush.D free io#2", "flush.D free io#1", "flush.D free io#0"]
+
+
+def test_stage_c_texts_never_speak_of_the_worker_in_the_third_person_nor_free_in_stage_c():
+    """The worker draining its own io_end says so ("own io#0"), not "its worker frees it" (which is
+    itself); stage C only puts io_ends on to_free, and its texts say the free comes in stage D."""
+    res = run("completion-storm", "new", 3, schedule=[0] * 11 + [1] * 29)
+    c = [r.label for r in res.steps if r.name == "worker" and r.stage == "C"]
+    assert "flush.C own io#0 is QUEUED: unlink only; this worker settles it after the loop" in c
+    assert "flush.C own io#0 is converted (UNWRITTEN clear): onto to_free, freed in stage D" in c
+    assert not [t for t in c if "its worker" in t or "free it here" in t]
+    assert [r.stage for r in res.steps if r.kind == "free"] == ["D"] * 3
 
 
 def test_old_design_queues_one_work_item_per_io_end():

@@ -71,7 +71,7 @@ class WorkerFreesUnwritten(Mutant):
         w.use(t, k, "checks")
         w.list_add_tail(t, k, f"{t.tid}.to_free")
         t.pc = "C.unlock"
-        return "read", f"own io#{k}: free it here (without looking at UNWRITTEN)", k
+        return "read", f"own io#{k}: onto to_free, freed in stage D (without looking at UNWRITTEN)", k
 
 
 # ---------------------------------------------------------------------------------------------- (b)
@@ -99,7 +99,8 @@ class FlusherFreesQueued(Mutant):
         io = w.use(t, k, "places")
         if io.flags & QUEUED and t.work_io is not None:
             w.list_del_init(t, k)
-            text = f"io#{k} is QUEUED: unlink only, its worker frees it"
+            text = (f"own io#{k} is QUEUED: unlink only; this worker settles it after the loop" if k == t.work_io
+                    else f"io#{k} is QUEUED: unlink only; io#{k}'s own work item frees it")
         else:
             w.list_move(t, k, f"{t.tid}.to_free")
             text = f"io#{k}: move to to_free" + (" although it is QUEUED" if io.flags & QUEUED else "")

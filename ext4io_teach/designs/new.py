@@ -137,7 +137,8 @@ class NewDesign(Design):
         io = w.use(t, k, "places")
         if io.flags & QUEUED:
             w.list_del_init(t, k)
-            text = f"io#{k} is QUEUED: unlink only, its worker frees it"
+            text = (f"own io#{k} is QUEUED: unlink only; this worker settles it after the loop" if k == t.work_io
+                    else f"io#{k} is QUEUED: unlink only; io#{k}'s own work item frees it")
         else:
             w.list_move(t, k, f"{t.tid}.to_free")
             text = f"io#{k} not QUEUED: move to to_free"
@@ -156,7 +157,7 @@ class NewDesign(Design):
         io = w.use(t, k, "checks")
         if not io.flags & UNWRITTEN:
             w.list_add_tail(t, k, f"{t.tid}.to_free")
-            text = f"own io#{k} already converted by a drainer's stage C: free it here"
+            text = f"own io#{k} is converted (UNWRITTEN clear): onto to_free, freed in stage D"
         else:
             text = f"own io#{k} still UNWRITTEN: the drainer converting it will free it"
         t.pc = "C.unlock"
