@@ -42,8 +42,9 @@ def render() -> str:
            "notebooks name one by its name and a one-line meaning; this page has them all. **Checked** says "
            "when (inside the step that would break it, like a kernel `BUG_ON`; after every step; when every "
            "task has finished), **for** which design families (old: `old`, the `old-blocking` counterfactual, "
-           "`old+02d262df`; new: `new`, `c278531d`, `02d262df` and the broken variants of notebook 08), **card** where the stepper shows it, "
-           "**basis** the kernel's own check it models, or `kf inv N`: the invariant of the shared "
+           "`old+02d262df`; new: `new`, `c278531d`, `02d262df` and the broken variants of notebook 08), "
+           "**card** where the stepper shows it, **basis** the kernel's own check it models, or `kf inv N`: "
+           "the invariant of the shared "
            "kernel-facts notes the package was written from (as in the kf column of "
            "[claims.md](claims.md)).", ""]
     for kind, title, text in KINDS:

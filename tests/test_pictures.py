@@ -11,7 +11,7 @@ import pytest
 import ext4io_teach as e4
 from ext4io_teach import exercises as ex
 from ext4io_teach.pictures import describe, figure, hang_views, lockdep_view, reclaim_deadlock, sequence, show, wait_for
-from ext4io_teach.pictures.draw_sequence import CHAR_IN, STEP_IN, _label, plan, size_for
+from ext4io_teach.pictures.draw_sequence import CHAR_IN, STEP_IN, _label, hand_groups, plan, size_for
 from ext4io_teach.pictures.waitfor import BLOCKING
 from ext4io_teach.pictures.words import Shown
 
@@ -181,6 +181,17 @@ def test_part_clips_the_end_and_refuses_empty_windows():
             whole.part(*bad)
     with pytest.raises(ValueError, match="^steps: .* is not a pair"):
         sequence(fsync_first(), steps=5)
+
+
+def test_io_ends_handed_over_together_are_one_arrow():
+    s = ex.priority_schedule("completion-storm", "new", 3, ["dio", "worker"])
+    seq = sequence(e4.run("completion-storm", "new", 3, schedule=s), steps=(9, 39))
+    dio, worker = seq.lane_of("dio"), seq.lane_of("worker")
+    splice = seq.handoffs[0].dst_step
+    # dio put io#0 and io#1 on the list before the window, io#2 at step 9: one arrow, from step 9
+    assert hand_groups(seq) == {(dio, 9, worker, splice, "takes"): [0, 1, 2]}
+    groups = hand_groups(sequence(fsync_first()))  # fsync's splice takes io#0 and io#1: one arrow
+    assert sorted(groups.values()) == [[0], [0, 1]]
 
 
 def test_a_violation_outside_the_window_is_left_out():

@@ -63,6 +63,17 @@ def size_for(seq: Sequence) -> tuple[float, float]:
     return (max(13.0, 2.2 + steps * STEP_IN + 1.5), max(4.5, 2.4 + p["height"] * 0.62))
 
 
+def hand_groups(seq: Sequence) -> dict:
+    """Hand-offs between the same two tasks at the same step (a splice takes several io_ends off the
+    list at once) as one arrow, ``(src, src_step, dst, dst_step, what) -> [io, ...]``, drawn from the
+    last step at which the first task had one of them: several arrows into one step would overlap."""
+    groups: dict = {}
+    for h in seq.handoffs:
+        groups.setdefault((h.src, h.dst, h.dst_step, h.what), []).append(h)
+    return {(src, max(h.src_step for h in hs), dst, step, what): [h.io for h in hs]
+            for (src, dst, step, what), hs in groups.items()}
+
+
 def draw_sequence(ax, seq: Sequence) -> None:
     from matplotlib.patches import Patch, Rectangle
 
@@ -106,14 +117,15 @@ def draw_sequence(ax, seq: Sequence) -> None:
             ax.plot([e.step], [ln["y"]], "D", color="#009E73", ms=9, mec="#000000", zorder=6)
         ax.text(e.step - 0.3, ty, _label(e), ha="left", va="top", fontsize=LABEL_FONT, zorder=5,
                 fontweight="bold" if e.kind == "free" else "normal")
-    for h in seq.handoffs:
-        a = (h.src_step, lanes[h.src]["y"])
-        b = (h.dst_step, lanes[h.dst]["y"])
+    for (src, src_step, dst, dst_step, what), ios in hand_groups(seq).items():
+        a = (src_step, lanes[src]["y"])
+        b = (dst_step, lanes[dst]["y"])
         ax.annotate("", xy=b, xytext=a, zorder=2, arrowprops={
             "arrowstyle": "-|>,head_length=0.6,head_width=0.3", "color": HAND_COLOUR, "lw": 2.2,
-            "ls": "--" if h.what == "frees" else "-", "connectionstyle": "arc3,rad=-0.08", "shrinkA": 5,
+            "ls": "--" if what == "frees" else "-", "connectionstyle": "arc3,rad=-0.08", "shrinkA": 5,
             "shrinkB": 5})
-        ax.text(a[0] + (b[0] - a[0]) * 0.55, a[1] + (b[1] - a[1]) * 0.55, f"io#{h.io}", color=HAND_COLOUR,
+        ax.text(a[0] + (b[0] - a[0]) * 0.55, a[1] + (b[1] - a[1]) * 0.55, ", ".join(f"io#{k}" for k in ios),
+                color=HAND_COLOUR,
                 fontsize=LABEL_FONT, fontweight="bold", ha="center", va="center", zorder=5,
                 bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.85})
     if seq.violation is not None:
