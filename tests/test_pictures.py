@@ -167,7 +167,7 @@ def test_part_keeps_only_the_window():
     assert part.events == [e for e in whole.events if 10 <= e.step <= 30]
     # fsync takes both io_ends at step 10 from dio, which put them on the list before the window: drawn
     # from the window's left edge; the worker takes io#0 after the window: left out
-    assert [(h.io, h.src_step, h.dst_step) for h in part.handoffs] == [(0, 9, 10), (1, 9, 10)]
+    assert [(h.io, h.src_step, h.dst_step) for h in part.handoffs] == [(0, 9.5, 10), (1, 9.5, 10)]
     assert "(steps 10-30 of 0-36)" in part.title
     assert sequence(res, steps=(10, 30)) == part
     assert size_for(part)[0] < size_for(whole)[0]
@@ -225,6 +225,16 @@ def test_describe_says_who_converts_and_who_frees():
     assert describe(sequence(bad)).splitlines()[-1].startswith(f"  BROKEN at step {len(bad.schedule) - 1} by ")
     with pytest.raises(TypeError, match="neither a WaitFor nor a Sequence"):
         describe("a picture")
+
+
+def test_describe_says_between_which_steps_a_task_cannot_run():
+    seq = sequence(e4.run("truncate-vs-dio", "new", 2))
+    tr = seq.lane_of("truncate")
+    long = next(x for x in seq.waits if x.task == tr and x.why == "waits for i_dio_count == 0")
+    line = next(ln for ln in describe(seq).splitlines() if ln.startswith("  truncate: "))
+    # asleep after step `first` until step `last + 1` wakes it: it takes no step in between
+    assert f"cannot run between steps {long.first} and {long.last + 1} (waits for i_dio_count == 0)" in line
+    assert not {s for s, t, _ in seq.steps if t == tr} & set(range(long.first + 1, long.last + 1))
 
 
 def test_show_prints_the_words_outside_a_notebook(capsys):

@@ -49,7 +49,8 @@ class Event:
 class HandOff:
     io: int
     src: int  # task that had it
-    src_step: int  # the step at which it got it (or put it where the other takes it from)
+    src_step: float  # the step at which it got it (or put it where the other takes it from); in a part of a
+    # run, first - 0.5 for one it got before the window
     dst: int
     dst_step: int
     what: str  # "takes" (off a list the other put it on) | "frees" (what the other unlinked)
@@ -106,7 +107,7 @@ class Sequence:
             steps=[s for s in self.steps if inside(s[0])],
             boxes=[cut(b, "first", "last") for b in self.boxes if b.first <= last and b.last >= first],
             events=[e for e in self.events if inside(e.step)],
-            handoffs=[replace(h, src_step=max(h.src_step, first - 1)) for h in self.handoffs if inside(h.dst_step)],
+            handoffs=[replace(h, src_step=max(h.src_step, first - 0.5)) for h in self.handoffs if inside(h.dst_step)],
             waits=[cut(x, "first", "last") for x in self.waits if x.first <= last and x.last >= first],
             violation=self.violation if self.violation and inside(self.violation[0]) else None,
             window=(first, last))

@@ -48,7 +48,7 @@ def _sequence_words(seq: Sequence) -> list[str]:
         stages = [f"{b.stage} {b.first}-{b.last}" for b in seq.boxes if b.task == k]
         events = [f"{e.step} io#{e.io} {e.text}" if e.kind == "flag" else f"{e.step} {e.text} io#{e.io}"
                   for e in sorted(seq.events, key=lambda e: e.step) if e.task == k]
-        waits = [f"{x.first + 1}-{x.last} {x.why}" for x in seq.waits if x.task == k]
+        waits = [f"between steps {x.first} and {x.last + 1} ({x.why})" for x in seq.waits if x.task == k]
         steps = sum(1 for _, t, _ in seq.steps if t == k)
         parts = [f"{steps} step(s)"] + (["stages " + ", ".join(stages)] if stages else []) + events
         parts += [f"cannot run {w}" for w in waits]
