@@ -53,7 +53,7 @@ def variant(cls):
 @variant
 class WorkerFreesUnwritten(Mutant):
     name = "worker-frees-unwritten"
-    change = "in stage C the worker frees its own io_end without checking UNWRITTEN"
+    change = "in stage C the worker puts its own io_end on to_free without checking UNWRITTEN"
     expect = "not-freed-while-unwritten"
     account = (
         "ext4_do_flush_completed_IO, stage C, worker side: after clearing QUEUED on its own io_end the worker "
@@ -260,7 +260,7 @@ class WorkerClearsQueuedInStageA(Mutant):
 @variant
 class WorkerKeepsOwn(Mutant):
     name = "worker-never-frees-own"
-    change = "the worker never frees its own io_end in stage C, trusting the drainer to do it"
+    change = "in stage C the worker never puts its own io_end on to_free, trusting the drainer to free it"
     expect = "nothing-lost"
     account = (
         "The worker clears QUEUED on its own io_end but never puts it on to_free, on the theory that whoever "
