@@ -43,6 +43,22 @@ def run_all(args) -> tuple[dict, object]:
     return runs, load
 
 
+def report_violations(runs) -> bool:
+    """One line per run that broke an invariant (``TimedRun.describe_violation``); True if any did."""
+    broken = {d: r for d, r in runs.items() if r.violation is not None}
+    for d, r in broken.items():
+        print(f"# {d}: {r.describe_violation()}")
+    return bool(broken)
+
+
+def violation_json(run) -> dict:
+    """What ``--json`` says of a run that broke an invariant instead of its metrics."""
+    v = run.violation
+    return {"outcome": "violation", "violation": {"invariant": v.invariant, "message": v.message,
+                                                  "step": run.violation_step, "task": run.names[run.violation_task],
+                                                  "where": run.violation_at, "sim_time_us": run.sim_time_us}}
+
+
 def echo(name: str, args, runs) -> str:
     ios = next(iter(runs.values())).workload
     n = ios.writes + ios.reads

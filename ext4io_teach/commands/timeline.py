@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 
+from ..cli import EXIT_FOUND
 from ..errors import bad_input
-from ._timed_common import add_timed_arguments, echo, run_all
+from ._timed_common import add_timed_arguments, echo, report_violations, run_all
 
 NAME = "timeline"
 HELP = "draw a timeline (swimlanes per task, counters over time) of timed runs into a PNG"
@@ -36,6 +37,11 @@ def main(args) -> int:
     if not 30 <= args.dpi <= 600:
         raise bad_input("dpi", f"{args.dpi} is out of range", "30..600")
     runs, load = run_all(args)
+    if any(r.violation is not None for r in runs.values()):
+        print(echo(NAME, args, runs))
+        report_violations(runs)
+        print("nothing written: a run stopped on a violation")
+        return EXIT_FOUND
     import matplotlib
 
     matplotlib.use("Agg")
