@@ -31,3 +31,10 @@ def echo_command(name: str, inputs: dict, extra: list[str] = ()) -> str:
 
 def print_json(obj) -> None:
     print(json.dumps(obj, indent=2, sort_keys=False))
+
+
+def check_max_states(value) -> None:
+    """``--max-states``: the explorer's own check (a whole number in its range), before any output."""
+    from ..explore import check_bounds
+
+    check_bounds(value, None)

@@ -44,7 +44,7 @@ DEFAULT_MAX_STATES = 2_000_000
 CALLER_ROLES = ("truncate", "fsync", "punch", "reader")
 
 
-def _check_bounds(max_states, max_seconds) -> None:
+def check_bounds(max_states, max_seconds) -> None:
     if max_states is not None and (isinstance(max_states, bool) or not isinstance(max_states, int)
                                    or max_states < 1):
         raise bad_input("max_states", f"{max_states!r} is not a positive whole number", "an integer >= 1, or none")
@@ -111,7 +111,7 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
     if property not in applicable_properties(scenario):
         raise bad_input("property", f"{property} does not apply to {scenario} (it has no fsync task)",
                         ", ".join(applicable_properties(scenario)))
-    _check_bounds(max_states, max_seconds)
+    check_bounds(max_states, max_seconds)
     prefix = _check_prefix(prefix)
     bar = progress_for(progress, max_states, f"{scenario} {design} N={ios}", "states", "expanded")
     has_fsync = "fsync-durable" in applicable_properties(scenario)
@@ -218,7 +218,7 @@ def can_complete(scenario: str, design: str, ios: int, prefix=None, task: str = 
     """Is there any continuation of ``prefix`` on which ``task`` returns? (Violating steps are dead
     ends.) False if the prefix itself ends in a violation. If a bound stops the search first the
     answer is True: the explorer could not prove the task stuck."""
-    _check_bounds(max_states, max_seconds)
+    check_bounds(max_states, max_seconds)
     prefix = _check_prefix(prefix)
     names = get_scenario(scenario).task_names
     if task not in names:
