@@ -189,10 +189,10 @@ def test_cli_metrics_json_has_the_issue_keys(capsys):
 @pytest.mark.parametrize("argv,param", [(["metrics", "nope"], "scenario"), (["metrics", "seed", "--ios", "0"], "ios"),
                                         (["metrics", "seed", "--design", "x"], "design"),
                                         (["metrics", "classroom", "--cpus", "0"], "cpus"),
-                                        (["timeline", "classroom", "--out", "x.txt"], "out"),
-                                        (["timeline", "classroom", "--out", "/no-such-folder/x.png"], "out"),
+                                        (["timeline", "classroom", "--out", "x.txt"], "--out"),
+                                        (["timeline", "classroom", "--out", "/no-such-folder/x.png"], "--out"),
                                         (["timeline", "classroom", "--out", "x.png", "--csv", "/no-such-folder/t.csv"],
-                                         "csv")])
+                                         "--csv")])
 def test_cli_bad_input_exit_2(argv, param, capsys):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
@@ -247,4 +247,4 @@ def test_cli_timeline_refuses_an_output_it_cannot_write_before_running(tmp_path,
     ran = []
     monkeypatch.setattr("ext4io_teach.commands.timeline.run_all", lambda args: ran.append(args))
     assert cli.main(["timeline", "classroom", "--out", str(tmp_path / "taken.png")]) == 2
-    assert "error: out:" in capsys.readouterr().err and not ran, "nothing may run before the output is checked"
+    assert "error: --out:" in capsys.readouterr().err and not ran, "nothing may run before the output is checked"
