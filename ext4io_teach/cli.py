@@ -19,6 +19,7 @@ import sys
 from . import commands
 
 EXIT_OK, EXIT_FOUND, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
+RESERVE = 8 << 20  # bytes held while a command runs and released when memory runs out
 
 
 class _Parser(argparse.ArgumentParser):
@@ -43,17 +44,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _flags_of(parser: argparse.ArgumentParser, command: str) -> dict[str, str]:
+    """A subcommand's parameter names (``max_steps``) -> its flags (``--max-steps``)."""
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices[command]
+    return {a.dest: a.option_strings[-1] for a in sub._actions if a.option_strings and a.dest != "help"}
+
+
+def as_flags(message: str, flags: dict[str, str]) -> str:
+    """``"max_steps: ..."`` -> ``"--max-steps: ..."``: a CLI message names the flag the user typed (the
+    API's ValueError names the Python parameter)."""
+    name, sep, rest = message.partition(": ")
+    return f"{flags[name]}{sep}{rest}" if sep and name in flags else message
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    reserve = bytearray(RESERVE)  # freed on a MemoryError, to leave room for the one line that reports it
     try:
         return args._main(args)
     except ValueError as e:
-        print(f"ext4io-teach {args.command}: error: {e}", file=sys.stderr)
+        text = as_flags(str(e).splitlines()[0] if str(e) else repr(e), _flags_of(parser, args.command))
+        print(f"ext4io-teach {args.command}: error: {text}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except MemoryError:  # like Ctrl-C: undecided, never "1" (which means a violation was found)
+        del reserve
+        print(f"ext4io-teach {args.command}: out of memory: undecided; ask for less (--max-states, --max-steps, "
+              "--ios)", file=sys.stderr)
+        return EXIT_UNDECIDED
     except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         import os
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -20,7 +20,7 @@ from .world import World
 
 MAX_IOS = 64  # cap on N for run/stepping (the explorer has its own, smaller cap)
 DEFAULT_MAX_STEPS = 2000
-MAX_STEPS_CAP = 10_000_000
+MAX_STEPS_CAP = 10_000_000  # a kept trace costs about 285 bytes a step (N = 64): about 2.7 GiB
 POLICIES = ("round-robin", "random")
 
 
@@ -175,10 +175,11 @@ class RunResult:
     stats: dict = field(default_factory=dict)
     run: Run | None = None
 
-    def as_json(self) -> dict:
+    def as_json(self, *, steps: bool = True) -> dict:
+        """The run as JSON-ready data (``steps=False``: ``"steps"`` is None instead of the step records)."""
         v = self.violation
         return {**self.inputs, "tasks": self.tasks, "schedule": self.schedule,
-                "steps": [r.as_json() for r in self.steps], "outcome": self.outcome,
+                "steps": [r.as_json() for r in self.steps] if steps else None, "outcome": self.outcome,
                 "violation": None if v is None else {"invariant": v.invariant, "message": v.message}}
 
 
@@ -246,6 +247,9 @@ def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | No
             r.step(tid)
     except InvariantViolation:
         outcome = "violation"
+    except MemoryError:  # like the step limit: undecided; the step records go, to leave room to report it
+        r.trace = []
+        outcome = "out-of-memory"
     cycling = []
     if outcome == "running":
         cycling = sorted({w.tasks[t].name for t in r.schedule[-32:] if not w.finished(w.tasks[t])})

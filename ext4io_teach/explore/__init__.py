@@ -8,8 +8,8 @@ first counterexample it meets is a shortest one) and returns a ``Result`` whose 
 * ``deadlock``: a state where no task can run while work is unfinished (``no-deadlock``);
 * ``livelock``: an infinite, weakly fair run on which the awaited progress never happens, given as a
   prefix plus a cycle (``counterexample.cycle_start``);
-* ``bounded``: ``max_states`` / ``max_seconds`` / Ctrl-C stopped the search first; what was explored
-  is reported, nothing was found.
+* ``bounded``: ``max_states`` / ``max_seconds`` / Ctrl-C / running out of memory (a MemoryError) stopped
+  the search first; what was explored is reported, nothing was found.
 
 Properties:
 
@@ -41,13 +41,16 @@ from .result import VERDICTS, Counterexample, Result
 PROPERTIES = ("safety", "liveness", "fsync-durable", "all")
 MAX_IOS = 6  # the explorer's cap on N (state counts grow fast; see docs/explorer.md)
 DEFAULT_MAX_STATES = 2_000_000
+MAX_STATES_CAP = 8_000_000  # at most 560 bytes a state measured (N = 6, liveness): about 4.2 GiB
 CALLER_ROLES = ("truncate", "fsync", "punch", "reader")
 
 
 def check_bounds(max_states, max_seconds) -> None:
+    """``max_states``: 1..``MAX_STATES_CAP`` or None (no bound: the caller's own risk, a MemoryError then
+    ends the search as ``bounded``); ``max_seconds``: a positive number or None."""
     if max_states is not None and (isinstance(max_states, bool) or not isinstance(max_states, int)
-                                   or max_states < 1):
-        raise bad_input("max_states", f"{max_states!r} is not a positive whole number", "an integer >= 1, or none")
+                                   or not 1 <= max_states <= MAX_STATES_CAP):
+        raise bad_input("max_states", f"{max_states!r} is out of range", f"1..{MAX_STATES_CAP:,}, or none")
     if max_seconds is not None and (isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float))
                                     or not max_seconds > 0 or math.isnan(max_seconds)):
         raise bad_input("max_seconds", f"{max_seconds!r} is not a positive number", "a number > 0, or none")
@@ -136,8 +139,14 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
         graph.search()
     finally:
         bar.close()
+    if graph.stopped == "memory":  # a bounded verdict needs only the counts: leave room to report it
+        graph.release()
     res.states, res.transitions, res.depth = graph.states, graph.transitions, graph.max_depth
-    _verdict(res, graph, prefix, goals)
+    try:
+        _verdict(res, graph, prefix, goals)
+    except MemoryError:  # the search itself stopped cleanly, but the cycle analysis ran out: undecided
+        graph.stopped = "memory"
+        _verdict(res, graph, prefix, [])
     res.seconds = time.perf_counter() - t0
     return res
 
@@ -234,4 +243,4 @@ def can_complete(scenario: str, design: str, ios: int, prefix=None, task: str = 
 
 
 __all__ = ["explore", "can_complete", "applicable_properties", "Result", "Counterexample", "PROPERTIES", "VERDICTS",
-           "MAX_IOS", "DEFAULT_MAX_STATES"]
+           "MAX_IOS", "DEFAULT_MAX_STATES", "MAX_STATES_CAP", "check_bounds"]
