@@ -59,16 +59,9 @@ def check_bounds(max_states, max_seconds) -> None:
 def _check_prefix(prefix) -> list[int]:
     if prefix is None:
         return []
-    if isinstance(prefix, str):
-        from ..sched import parse_schedule
-        return parse_schedule(prefix)
-    try:
-        out = [int(x) for x in prefix]
-    except (TypeError, ValueError):
-        raise bad_input("prefix", f"{prefix!r} is not a list of task ids", "task ids, e.g. [0, 1, 1, 2]") from None
-    if any(isinstance(x, bool) or x != int(x) for x in prefix):
-        raise bad_input("prefix", f"{prefix!r} is not a list of task ids", "task ids, e.g. [0, 1, 1, 2]")
-    return out
+    from ..sched import check_schedule
+
+    return check_schedule(prefix, "prefix")
 
 
 def applicable_properties(scenario: str) -> list[str]:
@@ -97,6 +90,9 @@ def _start(scenario, design, ios, split_rmw, fail_io, checks, properties, prefix
         run.replay(prefix)
     except InvariantViolation as v:
         violation = v
+    except ValueError as e:  # a step of the prefix cannot run: the parameter here is ``prefix``
+        text = str(e)
+        raise ValueError("prefix: " + text.split(": ", 1)[1] if text.startswith("schedule: ") else text) from None
     return run, violation
 
 
