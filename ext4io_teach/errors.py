@@ -13,8 +13,10 @@ def shown(value, limit: int = 40) -> str:
     string stays one readable line; Python refuses even to repr an int of more than 4,300 digits)."""
     try:
         text = repr(value)
-    except ValueError:  # int too large to convert
-        return f"a whole number of about {value.bit_length() * 30103 // 100000 + 1} digits"
+    except Exception:  # noqa: BLE001 - an int too large to convert (in a container, too), a broken __repr__
+        if isinstance(value, int):
+            return f"a whole number of about {value.bit_length() * 30103 // 100000 + 1} digits"
+        return f"a {type(value).__name__} that cannot be shown"
     return text if len(text) <= limit else f"{text[:limit - 12]}... ({len(text)} characters)"
 
 

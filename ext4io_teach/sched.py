@@ -22,6 +22,7 @@ MAX_IOS = 64  # cap on N for run/stepping (the explorer has its own, smaller cap
 DEFAULT_MAX_STEPS = 2000
 MAX_STEPS_CAP = 10_000_000  # a kept trace costs about 285 bytes a step (N = 64): about 2.7 GiB
 POLICIES = ("round-robin", "random")
+SEED_MIN, SEED_MAX = -(2 ** 63), 2 ** 63 - 1  # a seed everywhere (run, timed runs, exercises, the CLI)
 
 
 def validate_inputs(scenario: str, design: str, ios, *, split_rmw: bool = False, fail_io=None,
@@ -252,8 +253,8 @@ def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | No
     elif policy == "random":
         if seed is None:
             seed = 0
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise bad_input("seed", f"{seed!r} is not a whole number", "an integer")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not SEED_MIN <= seed <= SEED_MAX:
+            raise bad_input("seed", f"{shown(seed)} is not a whole number in range", f"{SEED_MIN}..{SEED_MAX}")
         rng = random.Random(seed)
 
         def pick(runnable):
