@@ -54,7 +54,9 @@ def as_flags(message: str, flags: dict[str, str]) -> str:
     """``"max_steps: ..."`` -> ``"--max-steps: ..."``: a CLI message names the flag the user typed (the
     API's ValueError names the Python parameter)."""
     name, sep, rest = message.partition(": ")
-    return f"{flags[name]}{sep}{rest}" if sep and name in flags else message
+    if not (sep and name in flags):
+        return message
+    return f"{flags[name]}{sep}{rest.replace(', or none', ', or leave the flag out')}"
 
 
 def main(argv: list[str] | None = None) -> int:

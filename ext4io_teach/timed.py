@@ -49,10 +49,12 @@ from .errors import InvariantViolation, bad_input
 from .gcpause import collector_paused
 from .invariants import CONSEQUENCES, enabled_for, state_checker
 from .progress import progress_for
+from .sched import SEED_MAX, SEED_MIN
 from .timed_roles import INF, TimedWorld, roles_for, timed_design
 from .workload import Workload
 
 MAX_CPUS = 64
+MAX_TIME_LIMIT_US = 10 ** 15  # about 31 years of simulated time
 ACTIVITIES = ("converting", "requeue", "yield", "spinning", "completion", "submitting", "buffered write",
               "bookkeeping")
 ACT = {a: i for i, a in enumerate(ACTIVITIES)}
@@ -152,11 +154,11 @@ def run_timed(workload: Workload, design: str = "new", *, cpus: int = 2, seed: i
     if not isinstance(workload, Workload):
         raise bad_input("workload", f"{workload!r} is not a Workload", "ext4io_teach.workload.make_workload(...)")
     _check_int("cpus", cpus, 1, MAX_CPUS, f"1..{MAX_CPUS}")
-    _check_int("seed", seed, -(2 ** 63), 2 ** 63, "an integer")
+    _check_int("seed", seed, SEED_MIN, SEED_MAX, f"{SEED_MIN}..{SEED_MAX}")
     if not isinstance(costs, CostModel):
         raise bad_input("costs", f"{costs!r} is not a CostModel", "ext4io_teach.costs.CostModel(...)")
     limit = workload.limit_us if time_limit_us is None else time_limit_us
-    _check_int("time_limit_us", limit, 1, 10 ** 15, "a positive whole number of microseconds")
+    _check_int("time_limit_us", limit, 1, MAX_TIME_LIMIT_US, f"1..{MAX_TIME_LIMIT_US} (microseconds)")
     bar = progress_for(progress, workload.writes + workload.reads, f"{workload.name} {design}", "IOs", "sim_ms")
     wall0 = time.perf_counter()
     roles = roles_for(workload)

@@ -186,9 +186,9 @@ def test_cli_metrics_json_has_the_issue_keys(capsys):
     assert out["old"]["truncate_latency_us"] is None and isinstance(out["new"]["truncate_latency_us"], int)
 
 
-@pytest.mark.parametrize("argv,param", [(["metrics", "nope"], "scenario"), (["metrics", "seed", "--ios", "0"], "ios"),
-                                        (["metrics", "seed", "--design", "x"], "design"),
-                                        (["metrics", "classroom", "--cpus", "0"], "cpus"),
+@pytest.mark.parametrize("argv,param", [(["metrics", "nope"], "scenario"), (["metrics", "seed", "--ios", "0"], "--ios"),
+                                        (["metrics", "seed", "--design", "x"], "--design"),
+                                        (["metrics", "classroom", "--cpus", "0"], "--cpus"),
                                         (["timeline", "classroom", "--out", "x.txt"], "--out"),
                                         (["timeline", "classroom", "--out", "/no-such-folder/x.png"], "--out"),
                                         (["timeline", "classroom", "--out", "x.png", "--csv", "/no-such-folder/t.csv"],

@@ -6,6 +6,8 @@ import argparse
 import json
 import shlex
 
+from ..errors import bad_input
+
 
 def add_world_arguments(p: argparse.ArgumentParser, *, default_ios: int = 2) -> None:
     """SCENARIO --design --ios --split-rmw --fail-io --json: the inputs that build a World."""
@@ -34,7 +36,8 @@ def print_json(obj) -> None:
 
 
 def check_max_states(value) -> None:
-    """``--max-states``: the explorer's own check (a whole number in its range), before any output."""
-    from ..explore import check_bounds
+    """``--max-states``: a whole number in the explorer's range (``MAX_STATES_CAP``), before any output."""
+    from ..explore import MAX_STATES_CAP
 
-    check_bounds(value, None)
+    if not 1 <= value <= MAX_STATES_CAP:
+        raise bad_input("--max-states", f"{value} is out of range", f"1..{MAX_STATES_CAP:,}")

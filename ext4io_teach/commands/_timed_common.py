@@ -5,7 +5,8 @@ from __future__ import annotations
 from ..costs import DEFAULT_COSTS
 from ..designs import design_names
 from ..errors import bad_input
-from ..timed import MAX_CPUS, run_timed
+from ..sched import SEED_MAX, SEED_MIN
+from ..timed import MAX_CPUS, MAX_TIME_LIMIT_US, run_timed
 from ..workload import DEFAULT_IOS, MAX_TIMED_IOS, make_workload, workload_names
 
 
@@ -15,9 +16,11 @@ def add_timed_arguments(p) -> None:
     p.add_argument("--ios", type=int, default=None, metavar="N",
                    help=f"number of IOs (aio-stress -I; 1..{MAX_TIMED_IOS}); default depends on the scenario")
     p.add_argument("--cpus", type=int, default=2, metavar="K", help=f"simulated CPUs (1..{MAX_CPUS}; default 2)")
-    p.add_argument("--seed", type=int, default=0, metavar="S", help="seed of the device-timing jitter (default 0)")
+    p.add_argument("--seed", type=int, default=0, metavar="S",
+                   help=f"seed of the device-timing jitter ({SEED_MIN}..{SEED_MAX}; default 0)")
     p.add_argument("--time-limit-us", type=int, default=None, metavar="T",
-                   help="stop at this simulated time (default: twice the expected IO time + 20 ms)")
+                   help=f"stop at this simulated time (1..{MAX_TIME_LIMIT_US}; default: twice the expected IO time "
+                        "+ 20 ms)")
     p.add_argument("--no-progress", action="store_true",
                    help="no progress bar (by default one appears on stderr when a run takes over a second)")
 

@@ -19,11 +19,13 @@ EXIT_BY_OUTCOME = {"completed": EXIT_OK, "deadlock": EXIT_FOUND, "violation": EX
 
 def add_arguments(p) -> None:
     add_world_arguments(p)
-    p.add_argument("--seed", type=int, default=None, help="seeded random schedule (a private random.Random(S))")
+    p.add_argument("--seed", type=int, default=None, metavar="S",
+                   help=f"seeded random schedule (a private random.Random(S); {sched.SEED_MIN}..{sched.SEED_MAX})")
     p.add_argument("--schedule", default=None, help="task ids to step, e.g. 0,1,1,2")
     p.add_argument("--policy", default=None, choices=sched.POLICIES, help="round-robin (default) or random")
     p.add_argument("--max-steps", type=int, default=sched.DEFAULT_MAX_STEPS, metavar="K",
-                   help=f"stop after K steps (default {sched.DEFAULT_MAX_STEPS}) and report 'running'")
+                   help=f"stop after K steps (default {sched.DEFAULT_MAX_STEPS}, at most {sched.MAX_STEPS_CAP:,}: "
+                        "about 290 bytes a step) and report 'running'")
 
 
 def describe_outcome(res: sched.RunResult) -> str:
