@@ -6,13 +6,15 @@ touches no other file.
 
 Exit codes: 0 success (completed / ok), 1 a failure found (deadlock, violation, livelock), 2 bad input
 (one line naming the parameter and what is allowed, no traceback), 3 undecided (step or state bound hit,
-a schedule that ran out).
+a schedule that ran out, Ctrl-C in a search, out of memory). Output into a pipe whose reader has gone
+(``| head -1``) is dropped quietly; the exit code is still the verdict's.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -59,9 +61,55 @@ def as_flags(message: str, flags: dict[str, str]) -> str:
     return f"{flags[name]}{sep}{rest.replace(', or none', ', or leave the flag out')}"
 
 
+class _QuietPipe:
+    """``sys.stdout`` while a command runs: once the reader has gone (``... | head -1``), further output
+    is dropped instead of raising BrokenPipeError, so the command finishes and exits with its verdict's
+    code. The real stdout's file descriptor then points at /dev/null, so nothing fails at exit either."""
+
+    def __init__(self, stream):
+        self.stream = stream
+        self.gone = False
+
+    def _drop(self) -> None:
+        self.gone = True
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), self.stream.fileno())
+        except (OSError, ValueError):  # no real file descriptor (a test's capture): nothing to redirect
+            pass
+
+    def write(self, text: str) -> int:
+        if not self.gone:
+            try:
+                return self.stream.write(text)
+            except BrokenPipeError:
+                self._drop()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.gone:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._drop()
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    out = sys.stdout
+    sys.stdout = _QuietPipe(out)
+    try:
+        code = _run(parser, args)
+        sys.stdout.flush()  # the last buffered output, while a closed pipe is still quietly dropped
+        return code
+    finally:
+        sys.stdout = out
+
+
+def _run(parser, args) -> int:
     reserve = bytearray(RESERVE)  # freed on a MemoryError, to leave room for the one line that reports it
     try:
         return args._main(args)
@@ -77,10 +125,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"ext4io-teach {args.command}: out of memory: undecided; ask for less (--max-states, --max-steps, "
               "--ios)", file=sys.stderr)
         return EXIT_UNDECIDED
-    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
-        import os
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 if __name__ == "__main__":  # pragma: no cover
