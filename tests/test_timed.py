@@ -234,7 +234,9 @@ def test_progress_in_a_notebook_kernel_is_a_widget_bar_not_text():
     nb.cells = [nbformat.v4.new_code_cell(
         "from ext4io_teach.timed import run_timed\nfrom ext4io_teach.workload import make_workload\n"
         "print(run_timed(make_workload('seed', 300), 'new', progress=True).outcome)")]
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    from kernel_ipc import IpcAsyncKernelManager
+
+    NotebookClient(nb, timeout=120, kernel_name="python3", kernel_manager_class=IpcAsyncKernelManager).execute()
     outputs = nb.cells[0].outputs
     views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     streams = {o.name: o.text for o in outputs if o.output_type == "stream"}
