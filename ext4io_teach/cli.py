@@ -16,6 +16,7 @@ import argparse
 import importlib
 import os
 import pkgutil
+import re
 import sys
 
 from . import commands
@@ -26,7 +27,9 @@ RESERVE = 8 << 20  # bytes held while a command runs and released when memory ru
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):  # one line, exit 2 (argparse prints usage + error by default)
-        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+        # argparse quotes the value it refused in full: cut a long one (a 5,000-digit --ios) to one short line
+        message = re.sub(r"'([^'\n]{40})[^'\n]{20,}'", lambda m: f"'{m.group(1)}...'", message)
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {' '.join(message.split())}\n")
 
 
 def _command_modules():

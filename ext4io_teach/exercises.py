@@ -268,7 +268,7 @@ def _check_param(key: str, name: str, value, default) -> None:
                              f"allowed: {low}..{high}")
     elif isinstance(default, str):
         if not isinstance(value, str):
-            raise ValueError(f"{name}: {shown(value)} is not a name; allowed: a str such as {default!r}")
+            raise ValueError(f"{name}: {shown(value)} is not a name; allowed: a str such as {shown(default)}")
         if name == "design":
             from .designs import get_design
             get_design(value)
@@ -401,7 +401,7 @@ def problem(key: str, seed: int) -> Problem:
     """Make the seeded problem ``key`` for ``seed``."""
     ex = get(key)
     if not ex.seeded:
-        raise ValueError(f"seed: exercise {key!r} is not seeded; allowed: "
+        raise ValueError(f"seed: exercise {shown(key)} is not seeded; allowed: "
                          + ", ".join(k for k, e in REGISTRY.items() if e.seeded))
     if isinstance(seed, bool) or not isinstance(seed, int) or not SEED_MIN <= seed <= SEED_MAX:
         raise ValueError(f"seed: {shown(seed)} is not a whole number in range; allowed: {SEED_MIN}..{SEED_MAX}")

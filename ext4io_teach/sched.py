@@ -240,9 +240,9 @@ def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | No
     if policy is None:
         policy = "random" if seed is not None else "round-robin"
     if policy not in POLICIES:
-        raise bad_input("policy", f"unknown policy {policy!r}", ", ".join(POLICIES))
+        raise bad_input("policy", f"unknown policy {shown(policy)}", ", ".join(POLICIES))
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or not 1 <= max_steps <= MAX_STEPS_CAP:
-        raise bad_input("max_steps", f"{max_steps!r} is out of range", f"1..{MAX_STEPS_CAP}")
+        raise bad_input("max_steps", f"{shown(max_steps)} is out of range", f"1..{MAX_STEPS_CAP}")
     if schedule is not None:
         schedule = check_schedule(schedule)
     r = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, checks=checks, properties=properties,

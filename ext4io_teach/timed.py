@@ -45,7 +45,7 @@ from dataclasses import dataclass, field
 from .costs import DEFAULT_COSTS, CostModel
 from .designs import get_design
 from .designs.base import Design
-from .errors import InvariantViolation, bad_input
+from .errors import InvariantViolation, bad_input, shown
 from .gcpause import collector_paused
 from .invariants import CONSEQUENCES, enabled_for, state_checker
 from .progress import progress_for
@@ -134,7 +134,7 @@ class TimedRun:
 
 def _check_int(name, value, low, high, allowed):
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise bad_input(name, f"{value!r} is out of range", allowed)
+        raise bad_input(name, f"{shown(value)} is out of range", allowed)
 
 
 def timed_checks(design: str) -> frozenset:
@@ -152,11 +152,11 @@ def run_timed(workload: Workload, design: str = "new", *, cpus: int = 2, seed: i
     """Run ``workload`` under ``design`` on ``cpus`` simulated CPUs; see the module docstring."""
     checks = timed_checks(design)
     if not isinstance(workload, Workload):
-        raise bad_input("workload", f"{workload!r} is not a Workload", "ext4io_teach.workload.make_workload(...)")
+        raise bad_input("workload", f"{shown(workload)} is not a Workload", "ext4io_teach.workload.make_workload(...)")
     _check_int("cpus", cpus, 1, MAX_CPUS, f"1..{MAX_CPUS}")
     _check_int("seed", seed, SEED_MIN, SEED_MAX, f"{SEED_MIN}..{SEED_MAX}")
     if not isinstance(costs, CostModel):
-        raise bad_input("costs", f"{costs!r} is not a CostModel", "ext4io_teach.costs.CostModel(...)")
+        raise bad_input("costs", f"{shown(costs)} is not a CostModel", "ext4io_teach.costs.CostModel(...)")
     limit = workload.limit_us if time_limit_us is None else time_limit_us
     _check_int("time_limit_us", limit, 1, MAX_TIME_LIMIT_US, f"1..{MAX_TIME_LIMIT_US} (microseconds)")
     bar = progress_for(progress, workload.writes + workload.reads, f"{workload.name} {design}", "IOs", "sim_ms")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..costs import DEFAULT_COSTS
 from ..designs import design_names
-from ..errors import bad_input
+from ..errors import bad_input, shown
 from ..sched import SEED_MAX, SEED_MIN
 from ..timed import MAX_CPUS, MAX_TIME_LIMIT_US, run_timed
 from ..workload import DEFAULT_IOS, MAX_TIMED_IOS, make_workload, workload_names
@@ -30,13 +30,13 @@ def designs_of(arg: str) -> list[str]:
         return ["old", "new"]
     names = design_names()
     if arg not in names:
-        raise bad_input("design", f"unknown design {arg!r}", "both, " + ", ".join(names))
+        raise bad_input("design", f"unknown design {shown(arg)}", "both, " + ", ".join(names))
     return [arg]
 
 
 def run_all(args) -> tuple[dict, object]:
     if args.scenario not in workload_names():
-        raise bad_input("scenario", f"unknown timed scenario {args.scenario!r}", ", ".join(workload_names()))
+        raise bad_input("scenario", f"unknown timed scenario {shown(args.scenario)}", ", ".join(workload_names()))
     designs = designs_of(args.design)
     ios = DEFAULT_IOS[args.scenario] if args.ios is None else args.ios
     load = make_workload(args.scenario, ios)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNDECIDED
-from ..errors import bad_input
+from ..errors import bad_input, shown
 from ..explore import DEFAULT_MAX_STATES, MAX_IOS, MAX_STATES_CAP, PROPERTIES, explore
 from ._common import add_world_arguments, check_max_states, echo_command, print_json
 
@@ -29,7 +29,7 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     if args.property not in PROPERTIES:
-        raise bad_input("--property", f"unknown property {args.property!r}", ", ".join(PROPERTIES))
+        raise bad_input("--property", f"unknown property {shown(args.property)}", ", ".join(PROPERTIES))
     check_max_states(args.max_states)
     if args.max_seconds is not None and not args.max_seconds > 0:
         raise bad_input("--max-seconds", f"{args.max_seconds} is not positive", "a number > 0")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from ..cli import EXIT_FOUND
-from ..errors import bad_input
+from ..errors import bad_input, shown
 from ._timed_common import add_timed_arguments, echo, report_violations, run_all
 
 NAME = "timeline"
@@ -25,24 +25,25 @@ def _check_writable(flag: str, path: str) -> None:
     ``os.access`` would not do: it says yes to root for everything, /proc and /sys included."""
     folder = os.path.dirname(os.path.abspath(path))
     if os.path.exists(folder) and not os.path.isdir(folder):
-        raise bad_input(flag, f"{folder!r} is a file, not a folder", "a file in an existing folder")
+        raise bad_input(flag, f"{shown(folder, 100)} is a file, not a folder", "a file in an existing folder")
     if not os.path.isdir(folder):
-        raise bad_input(flag, f"the folder {folder!r} does not exist", "a file in an existing folder")
+        raise bad_input(flag, f"the folder {shown(folder, 100)} does not exist", "a file in an existing folder")
     if os.path.isdir(path):
-        raise bad_input(flag, f"{path!r} is a folder", "a file this user may write")
+        raise bad_input(flag, f"{shown(path, 100)} is a folder", "a file this user may write")
     existed = os.path.exists(path)
     try:
         with open(path, "ab"):
             pass
     except OSError as e:
-        raise bad_input(flag, f"{path!r} cannot be written ({e.strerror})", "a file this user may write") from None
+        raise bad_input(flag, f"{shown(path, 100)} cannot be written ({e.strerror})",
+                        "a file this user may write") from None
     if not existed:
         os.unlink(path)
 
 
 def main(args) -> int:
     if not args.out.lower().endswith(".png"):
-        raise bad_input("--out", f"{args.out!r} is not a .png file name", "a path ending in .png")
+        raise bad_input("--out", f"{shown(args.out, 100)} is not a .png file name", "a path ending in .png")
     if not 30 <= args.dpi <= 600:
         raise bad_input("--dpi", f"{args.dpi} is out of range", "30..600")
     _check_writable("--out", args.out)

@@ -27,10 +27,9 @@ reaches, is there any continuation on which the task (truncate) returns?
 
 from __future__ import annotations
 
-import math
 import time
 
-from ..errors import InvariantViolation, bad_input
+from ..errors import InvariantViolation, bad_input, shown
 from ..progress import progress_for
 from ..scenarios import get_scenario
 from ..sched import Run, validate_inputs
@@ -50,10 +49,10 @@ def check_bounds(max_states, max_seconds) -> None:
     ends the search as ``bounded``); ``max_seconds``: a positive number or None."""
     if max_states is not None and (isinstance(max_states, bool) or not isinstance(max_states, int)
                                    or not 1 <= max_states <= MAX_STATES_CAP):
-        raise bad_input("max_states", f"{max_states!r} is out of range", f"1..{MAX_STATES_CAP:,}, or none")
+        raise bad_input("max_states", f"{shown(max_states)} is out of range", f"1..{MAX_STATES_CAP:,}, or none")
     if max_seconds is not None and (isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float))
-                                    or not max_seconds > 0 or math.isnan(max_seconds)):
-        raise bad_input("max_seconds", f"{max_seconds!r} is not a positive number", "a number > 0, or none")
+                                    or not max_seconds > 0):  # (NaN is not > 0)
+        raise bad_input("max_seconds", f"{shown(max_seconds)} is not a positive number", "a number > 0, or none")
 
 
 def _check_prefix(prefix) -> list[int]:
@@ -105,7 +104,7 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
     ``invariants.CONSEQUENCES``); ``progress``: None = a tqdm bar after about a second, True, False, or a
     callable ``f(states, expanded)`` called every 1024 expanded states (raise KeyboardInterrupt in it to stop)."""
     if property not in PROPERTIES:
-        raise bad_input("property", f"unknown property {property!r}", ", ".join(PROPERTIES))
+        raise bad_input("property", f"unknown property {shown(property)}", ", ".join(PROPERTIES))
     validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=MAX_IOS)
     if property not in applicable_properties(scenario):
         raise bad_input("property", f"{property} does not apply to {scenario} (it has no fsync task)",
@@ -227,7 +226,7 @@ def can_complete(scenario: str, design: str, ios: int, prefix=None, task: str = 
     prefix = _check_prefix(prefix)
     names = get_scenario(scenario).task_names
     if task not in names:
-        raise bad_input("task", f"{scenario} has no task {task!r}", ", ".join(names))
+        raise bad_input("task", f"{scenario} has no task {shown(task)}", ", ".join(names))
     run, violation = _start(scenario, design, ios, split_rmw, fail_io, checks, (), prefix)
     if violation is not None:
         return False

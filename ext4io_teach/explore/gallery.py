@@ -11,6 +11,7 @@ states) or Ctrl-C stops is undecided: its row says so and no larger N is tried.
 from __future__ import annotations
 
 from ..designs import design_names
+from ..errors import shown
 from ..invariants import CONSEQUENCES
 from . import DEFAULT_MAX_STATES, MAX_IOS, explore
 
@@ -69,7 +70,7 @@ def row(name: str, ios: int = DEFAULT_IOS, **kw) -> dict:
     why), None when every N was decided; ``decided_n``: the largest N up to which every search ended."""
     if isinstance(ios, bool) or not isinstance(ios, int) or not 1 <= ios <= MAX_IOS:
         from ..errors import bad_input
-        raise bad_input("ios", f"{ios!r} is out of range", f"1..{MAX_IOS}")
+        raise bad_input("ios", f"{shown(ios)} is out of range", f"1..{MAX_IOS}")
     cls = variants()[name]
     res, smallest = check_variant(name, ios, **kw)
     cex = res.counterexample

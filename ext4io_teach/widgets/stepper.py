@@ -34,7 +34,7 @@ class Stepper:
     def __init__(self, scenario: str = "truncate-vs-dio", design: str = "new", ios: int = 2, *,
                  split_rmw: bool = False, fail_io=None, challenge: str | None = None, mode: str = "lecture"):
         if mode not in MODES:
-            raise ValueError(f"mode: unknown mode {mode!r}; allowed: {', '.join(MODES)}")
+            raise ValueError(f"mode: unknown mode {shown(mode)}; allowed: {', '.join(MODES)}")
         self.ctrl = StepperController(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io,
                                       challenge=challenge)
         self.mode = mode
@@ -67,7 +67,7 @@ class Stepper:
             for key in ("ios", "fail_io"):
                 if key in args:
                     if not args[key].isdigit():
-                        raise ValueError(f"{key}: {args[key]!r} is not a whole number; allowed: 0, 1, 2, ...")
+                        raise ValueError(f"{key}: {shown(args[key])} is not a whole number; allowed: 0, 1, 2, ...")
                     kw[key] = int(args[key])
             stepper = cls(**kw)
         except ValueError as e:
@@ -176,7 +176,7 @@ class Stepper:
 
     def set_mode(self, mode: str):
         if mode not in MODES:
-            raise ValueError(f"mode: unknown mode {mode!r}; allowed: {', '.join(MODES)}")
+            raise ValueError(f"mode: unknown mode {shown(mode)}; allowed: {', '.join(MODES)}")
         if self._mode_class:
             self.widget.remove_class(self._mode_class)
         self.mode, self._mode_class = mode, f"e4-{mode}"
