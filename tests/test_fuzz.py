@@ -112,7 +112,7 @@ def test_cli_malformed_input_is_one_line_naming_the_flag(command, tmp_path, caps
             lines = err.strip().splitlines()
             assert code == 2, (argv[:8], code, err[-300:])
             assert len(lines) == 1 and name in lines[0] and "Traceback" not in err, (argv[:8], err[-500:])
-            assert len(lines[0]) < 600, lines[0][:200]
+            assert len(lines[0].split("; allowed: ")[0]) < 300, lines[0][:300]  # the value is cut short
             cases += 1
     assert cases or command == "scenarios"
 
@@ -206,7 +206,7 @@ def test_api_raises_only_value_or_type_errors_naming_the_parameter(name, func, b
             except (ValueError, TypeError) as e:
                 msg = str(e)
                 assert msg.split(":")[0] in names, (name, param, value if not isinstance(value, int) else "int", msg)
-                assert "\n" not in msg and len(msg) < 600, msg[:300]
+                assert "\n" not in msg and len(msg.split("; allowed: ")[0]) < 300, msg[:300]
             except ex.CheckFailed:  # an exercise's answer was checked (and judged): not an input error
                 pass
     capsys.readouterr()
