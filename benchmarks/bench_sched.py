@@ -2,7 +2,14 @@
 
 Every invariant of the design is checked after every step, as in a normal run. Usage:
     .venv/bin/python benchmarks/bench_sched.py [--runs 200] [--ios 8]
+    .venv/bin/python benchmarks/bench_sched.py --memory [--steps 1000000]
 Prints a Markdown table (paste it into benchmarks/results_sched.md) and the machine it ran on.
+
+``--memory`` measures, instead of speed, the bytes per step of a long run (truncate-vs-dio, old, N = 64,
+the livelock, so every run goes to the step limit), each case in a fresh interpreter
+(``machine.memory_of``): the run with its trace kept (what ``run`` needs, and what bounds
+``sched.MAX_STEPS_CAP``), and the whole ``run`` command with its text and its ``--json`` output sent to
+/dev/null.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ import argparse
 import statistics
 import time
 
-from machine import describe  # noqa: E402  (benchmarks/machine.py)
+from machine import describe, memory_of  # noqa: E402  (benchmarks/machine.py)
 
 from ext4io_teach import Run, scenario_names
 from ext4io_teach.sched import run
@@ -30,11 +37,46 @@ def seeded_steps_per_second(scenario: str, design: str, ios: int, runs: int, kee
     return steps / (time.perf_counter() - t0), steps
 
 
+MEMORY_CASES = (
+    ("the run, trace kept (sched.run)", "from ext4io_teach import sched", """
+        r = sched.run("truncate-vs-dio", "old", 64, max_steps={steps})
+        result = len(r.schedule)
+        """),
+    ("`run` command, text to /dev/null", "import os, sys\nfrom ext4io_teach import cli", """
+        sys.stdout = open(os.devnull, "w")
+        cli.main(["run", "truncate-vs-dio", "--design", "old", "--ios", "64", "--max-steps", "{steps}"])
+        sys.stdout = sys.__stdout__
+        result = {steps}
+        """),
+    ("`run --json` command, to /dev/null", "import os, sys\nfrom ext4io_teach import cli", """
+        sys.stdout = open(os.devnull, "w")
+        cli.main(["run", "truncate-vs-dio", "--design", "old", "--ios", "64", "--max-steps", "{steps}", "--json"])
+        sys.stdout = sys.__stdout__
+        result = {steps}
+        """),
+)
+
+
+def memory_table(steps: int) -> None:
+    print(f"machine: {machine()}\n")
+    print("| what | steps | peak MiB above the imports | bytes per step |")
+    print("|---|---:|---:|---:|")
+    for what, setup, work in MEMORY_CASES:
+        m = memory_of(setup, work.format(steps=steps))
+        print(f"| {what} | {m['result']:,} | {m['work_peak_mib']:.1f} | {m['work_peak_mib'] * 2 ** 20 / steps:,.0f} |",
+              flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=200)
     ap.add_argument("--ios", type=int, default=8)
+    ap.add_argument("--memory", action="store_true", help="bytes per step of a long run instead of speed")
+    ap.add_argument("--steps", type=int, default=1_000_000, help="steps of the --memory runs")
     args = ap.parse_args()
+    if args.memory:
+        memory_table(args.steps)
+        return
     print(f"machine: {machine()}")
     print(f"N = {args.ios}, {args.runs} seeded runs per row, every invariant checked\n")
     print("| scenario | design | steps | steps/s (trace kept) | steps/s (no trace) |")

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .errors import bad_input
+from .errors import bad_input, shown
 
 # kind -> (default µs, what it models)
 KINDS: dict[str, tuple[int, str]] = {
@@ -53,7 +53,7 @@ KIND_HELP = MappingProxyType({k: v[1] for k, v in KINDS.items()})
 
 def _check_int(name: str, value, low: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise bad_input(name, f"{value!r} is not a whole number >= {low}", f"an integer >= {low} (microseconds)")
+        raise bad_input(name, f"{shown(value)} is not a whole number >= {low}", f"an integer >= {low} (microseconds)")
     return value
 
 
@@ -69,10 +69,10 @@ class CostModel:
         steps = dict(self.step_us)
         unknown = sorted(set(steps) - set(KINDS))
         if unknown:
-            raise bad_input("costs", f"unknown step kind {unknown[0]!r}", ", ".join(KINDS))
+            raise bad_input("costs", f"unknown step kind {shown(unknown[0])}", ", ".join(KINDS))
         missing = sorted(set(KINDS) - set(steps))
         if missing:
-            raise bad_input("costs", f"no cost for step kind {missing[0]!r}",
+            raise bad_input("costs", f"no cost for step kind {shown(missing[0])}",
                             "a cost for every kind: " + ", ".join(KINDS))
         for kind, us in steps.items():
             _check_int(f"costs[{kind}]", us, 1)
@@ -90,7 +90,7 @@ class CostModel:
             elif key in KINDS:
                 steps[key] = value
             else:
-                raise bad_input("costs", f"unknown step kind {key!r}",
+                raise bad_input("costs", f"unknown step kind {shown(key)}",
                                 ", ".join(list(KINDS) + ["context_switch_us", "timeslice_us"]))
         return CostModel(MappingProxyType(steps), top.get("context_switch_us", self.context_switch_us),
                          top.get("timeslice_us", self.timeslice_us))

@@ -8,6 +8,18 @@
 from __future__ import annotations
 
 
+def shown(value, limit: int = 40) -> str:
+    """``repr(value)`` for a message, cut to about ``limit`` characters (a 5,000-digit int or a long
+    string stays one readable line; Python refuses even to repr an int of more than 4,300 digits)."""
+    try:
+        text = repr(value)
+    except Exception:  # noqa: BLE001 - an int too large to convert (in a container, too), a broken __repr__
+        if isinstance(value, int):
+            return f"a whole number of about {value.bit_length() * 30103 // 100000 + 1} digits"
+        return f"a {type(value).__name__} that cannot be shown"
+    return text if len(text) <= limit else f"{text[:limit - 12]}... ({len(text)} characters)"
+
+
 def bad_input(parameter: str, problem: str, allowed: str) -> ValueError:
     """One clear line: which parameter, what is wrong with it, and what is allowed."""
     return ValueError(f"{parameter}: {problem}; allowed: {allowed}")

@@ -26,9 +26,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import InvariantViolation, bad_input
+from .errors import InvariantViolation, bad_input, shown
 from .model.flags import NAMES
-from .sched import Run, run
+from .sched import SEED_MAX, SEED_MIN, Run, check_schedule, run
 
 PLACEHOLDER = ...  # what the student versions assign before "# YOUR CODE HERE"
 
@@ -69,17 +69,18 @@ def check_value(name: str, answer: Any, expected: Any, *, hint: str, unit: str =
     _unanswered(name, answer, hint)
     u = f" {unit}" if unit else ""
     if isinstance(expected, bool) or not isinstance(expected, int):
+        if isinstance(expected, str) and not isinstance(answer, str):
+            raise Incorrect(f"{name}: expected a word (a str), got {type(answer).__name__} {shown(answer)}. "
+                            f"Hint: {hint}")
         if answer != expected:
-            if isinstance(expected, str) and not isinstance(answer, str):
-                raise Incorrect(f"{name}: expected a word (a str), got {type(answer).__name__} {answer!r}. "
-                                f"Hint: {hint}")
-            raise Incorrect(f"{name}: {answer!r} is not it. Hint: {hint}")
+            raise Incorrect(f"{name}: {shown(answer)} is not it. Hint: {hint}")
         return f"{name}: {answer!r} is right."
     if isinstance(answer, bool) or not isinstance(answer, int):
-        raise Incorrect(f"{name}: expected a whole number{u}, got {type(answer).__name__} {answer!r}. Hint: {hint}")
+        raise Incorrect(f"{name}: expected a whole number{u}, got {type(answer).__name__} {shown(answer)}. "
+                        f"Hint: {hint}")
     if answer != expected:
         way = "too high" if answer > expected else "too low"
-        raise Incorrect(f"{name}: {answer}{u} is {way}. Hint: {hint}")
+        raise Incorrect(f"{name}: {shown(answer)}{u} is {way}. Hint: {hint}")
     return f"{name}: {answer}{u} is right."
 
 
@@ -87,9 +88,11 @@ def check_set(name: str, answer: Any, expected: set, *, hint: str, universe=None
     """A set of names. Feedback names what is missing and what should not be there (by count)."""
     __tracebackhide__ = True
     _unanswered(name, answer, hint)
-    if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)):
-        raise Incorrect(f"{name}: expected a set such as {{'A', 'B'}}, got {type(answer).__name__} {answer!r}. "
-                        f"Hint: {hint}")
+    if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)) or not all(
+            isinstance(x, (str, int)) and not isinstance(x, bool) for x in answer):
+        choices = f" from the choices {', '.join(map(str, universe))}" if universe is not None else ""
+        raise Incorrect(f"{name}: expected a set of names (str){choices}, got {type(answer).__name__} "
+                        f"{shown(answer)}. Hint: {hint}")
     got = set(answer)
     if universe is not None:
         unknown = sorted(map(str, got - set(universe)))
@@ -113,7 +116,7 @@ def check_mapping(name: str, answer: Any, expected: dict, *, hint: str) -> str:
     _unanswered(name, answer, hint)
     if not isinstance(answer, dict):
         raise Incorrect(f"{name}: expected a dict with the keys {sorted(expected, key=str)}, got "
-                        f"{type(answer).__name__} {answer!r}. Hint: {hint}")
+                        f"{type(answer).__name__} {shown(answer)}. Hint: {hint}")
     missing = [k for k in expected if k not in answer]
     if missing:
         raise Incorrect(f"{name}: the keys {sorted(expected, key=str)} are expected; missing: "
@@ -122,6 +125,12 @@ def check_mapping(name: str, answer: Any, expected: dict, *, hint: str) -> str:
     if extra:
         raise Incorrect(f"{name}: unexpected keys {sorted(extra, key=str)}; expected exactly "
                         f"{sorted(expected, key=str)}. Hint: {hint}")
+    for k in expected:
+        if isinstance(expected[k], (set, frozenset)) and not (
+                isinstance(answer[k], (set, frozenset, list, tuple))
+                and all(isinstance(x, str) for x in answer[k])):
+            raise Incorrect(f"{name}: the value for {k!r} must be {_shape_of(expected[k])}, got "
+                            f"{type(answer[k]).__name__} {shown(answer[k])}. Hint: {hint}")
     wrong = [k for k in expected if _norm(answer[k]) != _norm(expected[k])]
     if wrong:
         raise Incorrect(f"{name}: {len(wrong)} of {len(expected)} entries are wrong: "
@@ -271,14 +280,47 @@ def _add(ex: Exercise) -> None:
 
 
 def get(key: str) -> Exercise:
-    if key not in REGISTRY:
-        raise ValueError(f"exercise: unknown key {key!r}; allowed: {', '.join(REGISTRY)}")
+    if not isinstance(key, str) or key not in REGISTRY:
+        raise ValueError(f"exercise: unknown key {shown(key)}; allowed: {', '.join(REGISTRY)}")
     return REGISTRY[key]
 
 
+# The parameters an exercise takes are those of its ``defaults``, each of the same type as its default.
+# Whole numbers have a range, so that no call runs for long (``08-*`` run the explorer at N = ``ios``).
+PARAM_RANGES = {"ios": (1, 8), "io": (0, 7), "seeds": (1, 1000), "max_steps": (1, 20_000),
+                "seed": (SEED_MIN, SEED_MAX)}
+PARAM_RANGES_OF = {("08-equivalent", "ios"): (1, 3), ("08-fix-variant", "ios"): (1, 3)}
+
+
+def _check_param(key: str, name: str, value, default) -> None:
+    if isinstance(default, bool) or not isinstance(default, (int, str, list)):
+        return
+    if isinstance(default, int):
+        low, high = PARAM_RANGES_OF.get((key, name), PARAM_RANGES.get(name, (0, 10 ** 6)))
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise ValueError(f"{name}: {shown(value)} is not a whole number in range for {key}; "
+                             f"allowed: {low}..{high}")
+    elif isinstance(default, str):
+        if not isinstance(value, str):
+            raise ValueError(f"{name}: {shown(value)} is not a name; allowed: a str such as {shown(default)}")
+        if name == "design":
+            from .designs import get_design
+            get_design(value)
+    else:
+        check_schedule(value, name)
+
+
 def _params(ex: Exercise, params: dict) -> dict:
+    """The exercise's defaults updated by ``params``, each checked (ValueError naming the parameter)."""
+    for name, value in params.items():
+        if name not in ex.defaults:
+            raise ValueError(f"{name}: not a parameter of {ex.key}; allowed: "
+                             + (", ".join(ex.defaults) or "none (it takes no parameters)"))
+        _check_param(ex.key, name, value, ex.defaults[name])
     p = dict(ex.defaults)
     p.update(params)
+    if "io" in p and "ios" in p and not p["io"] < p["ios"]:
+        raise ValueError(f"io: {p['io']} names no io_end of {p['ios']}; allowed: 0..{p['ios'] - 1}")
     return p
 
 
@@ -293,15 +335,45 @@ def check(key: str, answer: Any, **params) -> None:
             text = ex.goal(p, answer)
         except Incorrect as e:
             raise Incorrect(f"{key}: {e} Hint: {ex.hint}") from None
+        except Exception:  # noqa: BLE001 - whatever an oddly shaped answer makes the goal trip over
+            raise Incorrect(f"{key}: expected {SHAPES[ex.kind]}, got {type(answer).__name__} {shown(answer)}. "
+                            f"Hint: {ex.hint}") from None
     else:
         expected = ex.solve(p)
-        if ex.kind == "value":
-            text = check_value(key, answer, expected, hint=ex.hint)
-        elif ex.kind == "set":
-            text = check_set(key, answer, expected, hint=ex.hint, universe=ex.universe)
-        else:
-            text = check_mapping(key, answer, expected, hint=ex.hint)
+        try:
+            if ex.kind == "value":
+                text = check_value(key, answer, expected, hint=ex.hint)
+            elif ex.kind == "set":
+                text = check_set(key, answer, expected, hint=ex.hint, universe=ex.universe)
+            else:
+                text = check_mapping(key, answer, expected, hint=ex.hint)
+        except CheckFailed:
+            raise
+        except Exception:  # noqa: BLE001 - an answer whose comparison itself fails (e.g. its __eq__ raises)
+            raise Incorrect(f"{key}: expected {_shape_of(expected)}, got {type(answer).__name__} "
+                            f"{shown(answer)}. Hint: {ex.hint}") from None
     print(f"Correct. {text}\nWhy: {ex.explain}")
+
+
+SHAPES = {"schedule": "a schedule: a list of task ids such as [0, 0, 1, 2]",
+          "fix": "a dict like ex.BROKEN_PLACE", "value": "a value", "set": "a set", "mapping": "a dict"}
+
+
+def _shape_of(expected) -> str:
+    """What kind of answer ``expected`` is, in words (for the one-line Incorrect)."""
+    if isinstance(expected, bool):
+        return "True or False"
+    if isinstance(expected, int):
+        return "a whole number"
+    if isinstance(expected, str):
+        return "a word (a str)"
+    if isinstance(expected, (set, frozenset)):
+        return "a set of names (str)"  # no example: it could give part of the answer away
+    if isinstance(expected, dict):
+        keys = sorted(expected, key=str)
+        first = expected[keys[0]] if keys else None
+        return f"a dict with the keys {keys}" + (f", each value {_shape_of(first)}" if keys else "")
+    return type(expected).__name__
 
 
 def hint(key: str) -> str:
@@ -363,10 +435,10 @@ def problem(key: str, seed: int) -> Problem:
     """Make the seeded problem ``key`` for ``seed``."""
     ex = get(key)
     if not ex.seeded:
-        raise ValueError(f"seed: exercise {key!r} is not seeded; allowed: "
+        raise ValueError(f"seed: exercise {shown(key)} is not seeded; allowed: "
                          + ", ".join(k for k, e in REGISTRY.items() if e.seeded))
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise ValueError(f"seed: {seed!r} is not a whole number; allowed: an integer")
+    if isinstance(seed, bool) or not isinstance(seed, int) or not SEED_MIN <= seed <= SEED_MAX:
+        raise ValueError(f"seed: {shown(seed)} is not a whole number in range; allowed: {SEED_MIN}..{SEED_MAX}")
     return Problem(key, seed, ex.make(seed))
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 
-from .errors import bad_input
+from .errors import bad_input, shown
 
 AFTER = 1.0
 
@@ -55,6 +55,6 @@ class Progress:
 def progress_for(progress, total: int | None, desc: str, unit: str, extra: str):
     """The ``Progress`` a ``progress=`` argument asks for (a bar, none, or the caller's callable)."""
     if not callable(progress) and progress not in (None, True, False):
-        raise bad_input("progress", f"{progress!r} is not a progress setting",
+        raise bad_input("progress", f"{shown(progress)} is not a progress setting",
                         f"None (a bar after about {AFTER:g} s), True, False, or a callable f({unit}, {extra})")
     return Progress(progress, total, desc, unit, extra)

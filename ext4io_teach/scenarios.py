@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import bad_input
+from .errors import bad_input, shown
 
 
 @dataclass(frozen=True)
@@ -85,7 +85,7 @@ _add(Scenario(
 
 def get_scenario(name: str) -> Scenario:
     if not isinstance(name, str) or name not in SCENARIOS:
-        raise bad_input("scenario", f"unknown scenario {name!r}", ", ".join(SCENARIOS))
+        raise bad_input("scenario", f"unknown scenario {shown(name)}", ", ".join(SCENARIOS))
     return SCENARIOS[name]
 
 

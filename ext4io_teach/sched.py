@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 
 from . import invariants
 from .designs import get_design
-from .errors import InvariantViolation, bad_input
+from .errors import InvariantViolation, bad_input, shown
 from .scenarios import get_scenario
 from .trace import StepRecord, record
 from .world import World
 
 MAX_IOS = 64  # cap on N for run/stepping (the explorer has its own, smaller cap)
 DEFAULT_MAX_STEPS = 2000
-MAX_STEPS_CAP = 10_000_000
+MAX_STEPS_CAP = 10_000_000  # a kept trace costs about 285 bytes a step (N = 64): about 2.7 GiB
 POLICIES = ("round-robin", "random")
+SEED_MIN, SEED_MAX = -(2 ** 63), 2 ** 63 - 1  # a seed everywhere (run, timed runs, exercises, the CLI)
 
 
 def validate_inputs(scenario: str, design: str, ios, *, split_rmw: bool = False, fail_io=None,
@@ -29,13 +30,15 @@ def validate_inputs(scenario: str, design: str, ios, *, split_rmw: bool = False,
     """Check every input; return them as a dict (the echo every output starts with)."""
     sc = get_scenario(scenario)
     get_design(design)
+    if not isinstance(split_rmw, bool):
+        raise bad_input("split_rmw", f"{shown(split_rmw)} is not true or false", "true or false")
     if isinstance(ios, bool) or not isinstance(ios, int):
-        raise bad_input("ios", f"{ios!r} is not a whole number", f"1..{max_ios}")
+        raise bad_input("ios", f"{shown(ios)} is not a whole number", f"1..{max_ios}")
     if not 1 <= ios <= max_ios:
-        raise bad_input("ios", f"{ios} is out of range", f"1..{max_ios}")
+        raise bad_input("ios", f"{shown(ios)} is out of range", f"1..{max_ios}")
     if fail_io is not None:
         if isinstance(fail_io, bool) or not isinstance(fail_io, int) or not 0 <= fail_io < ios:
-            raise bad_input("fail_io", f"{fail_io!r} names no io_end", f"an io_end number 0..{ios - 1}, or none")
+            raise bad_input("fail_io", f"{shown(fail_io)} names no io_end", f"an io_end number 0..{ios - 1}, or none")
     elif sc.needs_fail_io:
         fail_io = 0
     return {"scenario": scenario, "design": design, "ios": ios, "split_rmw": bool(split_rmw), "fail_io": fail_io}
@@ -47,26 +50,60 @@ def build_world(scenario: str, design: str, ios: int, *, split_rmw: bool = False
     ``properties`` adds properties such as ``fsync-durable`` and ``punch-waits``."""
     inputs = validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=max_ios)
     d = get_design(design)
-    enabled = invariants.enabled_for(d.family) if checks is None else frozenset(checks)
-    for p in properties:
-        if p not in invariants.REGISTRY:
-            raise bad_input("properties", f"unknown property {p!r}", ", ".join(invariants.REGISTRY))
-    enabled = enabled | frozenset(properties)
+    enabled = invariants.enabled_for(d.family) if checks is None else check_names("checks", checks)
+    enabled = enabled | check_names("properties", properties)
     sc = get_scenario(scenario)
     return World(d, list(sc.roles), ios, split_rmw=inputs["split_rmw"], fail_io=inputs["fail_io"],
                  checks=enabled, inputs=inputs, buffered=sc.buffered)
 
 
-def parse_schedule(text: str) -> list[int]:
-    """``"0,1,1,2"`` (spaces allowed) to ``[0, 1, 1, 2]``; ValueError on anything else."""
+def check_names(parameter: str, names) -> frozenset:
+    """``checks`` (any invariant or property name) or ``properties`` (property names only): a collection
+    of names, not a string (which would be a set of characters); ValueError naming the parameter."""
+    if parameter == "properties":
+        known = [n for n, i in invariants.REGISTRY.items() if i.kind == "property"]
+    else:
+        known = list(invariants.REGISTRY)
+    what = "property" if parameter == "properties" else "invariant"
+    if isinstance(names, (str, bytes)) or not isinstance(names, (set, frozenset, list, tuple)):
+        raise bad_input(parameter, f"{shown(names)} is not a collection of {what} names",
+                        f"a set of {what} names such as {{{known[0]!r}}}")
+    for n in names:
+        if not isinstance(n, str) or n not in known:
+            raise bad_input(parameter, f"unknown {what} {shown(n)}", ", ".join(known))
+    return frozenset(names)
+
+
+MAX_TASK_ID_DIGITS = 6  # far more tasks than any scenario has; a longer number is no task id
+SCHEDULE_ALLOWED = "task ids 0, 1, 2, ... separated by commas, e.g. 0,1,1,2"
+
+
+def parse_schedule(text: str, parameter: str = "schedule") -> list[int]:
+    """``"0,1,1,2"`` (spaces allowed) to ``[0, 1, 1, 2]``; ValueError on anything else. A task id is
+    ASCII digits only (``str.isdigit`` also takes '²' and '①', which ``int`` then refuses)."""
     if not isinstance(text, str):
-        raise bad_input("schedule", f"{text!r} is not a string", "task ids separated by commas, e.g. 0,1,1,2")
+        raise bad_input(parameter, f"{shown(text)} is not a string", SCHEDULE_ALLOWED)
     parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
     out = []
     for p in parts:
-        if not p.isdigit():
-            raise bad_input("schedule", f"{p!r} is not a task id", "task ids separated by commas, e.g. 0,1,1,2")
+        if not (p.isascii() and p.isdigit() and len(p) <= MAX_TASK_ID_DIGITS):
+            raise bad_input(parameter, f"{shown(p)} is not a task id", SCHEDULE_ALLOWED)
         out.append(int(p))
+    return out
+
+
+def check_schedule(schedule, parameter: str = "schedule") -> list[int]:
+    """A schedule as text (``parse_schedule``) or as a list or tuple of task ids (whole numbers >= 0);
+    returns the list of ints. Whether each task can run is checked when it steps."""
+    if isinstance(schedule, str):
+        return parse_schedule(schedule, parameter)
+    if not isinstance(schedule, (list, tuple)):
+        raise bad_input(parameter, f"{shown(schedule)} is not a schedule", f"a list of {SCHEDULE_ALLOWED}")
+    out = []
+    for k, x in enumerate(schedule):
+        if isinstance(x, bool) or not isinstance(x, int) or not 0 <= x < 10 ** MAX_TASK_ID_DIGITS:
+            raise bad_input(parameter, f"entry {k}, {shown(x)}, is not a task id", f"a list of {SCHEDULE_ALLOWED}")
+        out.append(int(x))
     return out
 
 
@@ -129,7 +166,7 @@ class Run:
             raise bad_input("schedule", f"step {n}: the run already stopped on a violation "
                             f"({self.violation.invariant})", "Undo or Reset")
         if isinstance(tid, bool) or not isinstance(tid, int) or not 0 <= tid < len(w.tasks):
-            raise bad_input("schedule", f"step {n} names task {tid!r}, which does not exist",
+            raise bad_input("schedule", f"step {n} names task {shown(tid)}, which does not exist",
                             ", ".join(self.describe_task(i) for i in range(len(w.tasks))))
         t = w.tasks[tid]
         if not w.can_run(t):
@@ -161,7 +198,7 @@ class Run:
         return rec
 
     def replay(self, schedule) -> None:
-        for tid in schedule:
+        for tid in check_schedule(schedule):
             self.step(tid)
 
     def fresh(self) -> Run:
@@ -185,10 +222,11 @@ class RunResult:
     stats: dict = field(default_factory=dict)
     run: Run | None = None
 
-    def as_json(self) -> dict:
+    def as_json(self, *, steps: bool = True) -> dict:
+        """The run as JSON-ready data (``steps=False``: ``"steps"`` is None instead of the step records)."""
         v = self.violation
         return {**self.inputs, "tasks": self.tasks, "schedule": self.schedule,
-                "steps": [r.as_json() for r in self.steps], "outcome": self.outcome,
+                "steps": [r.as_json() for r in self.steps] if steps else None, "outcome": self.outcome,
                 "violation": None if v is None else {"invariant": v.invariant, "message": v.message}}
 
 
@@ -212,11 +250,11 @@ def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | No
     if policy is None:
         policy = "random" if seed is not None else "round-robin"
     if policy not in POLICIES:
-        raise bad_input("policy", f"unknown policy {policy!r}", ", ".join(POLICIES))
+        raise bad_input("policy", f"unknown policy {shown(policy)}", ", ".join(POLICIES))
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or not 1 <= max_steps <= MAX_STEPS_CAP:
-        raise bad_input("max_steps", f"{max_steps!r} is out of range", f"1..{MAX_STEPS_CAP}")
-    if isinstance(schedule, str):
-        schedule = parse_schedule(schedule)
+        raise bad_input("max_steps", f"{shown(max_steps)} is out of range", f"1..{MAX_STEPS_CAP}")
+    if schedule is not None:
+        schedule = check_schedule(schedule)
     r = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, checks=checks, properties=properties,
             keep_trace=keep_trace)
     w = r.world
@@ -225,8 +263,8 @@ def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | No
     elif policy == "random":
         if seed is None:
             seed = 0
-        if isinstance(seed, bool) or not isinstance(seed, int):
-            raise bad_input("seed", f"{seed!r} is not a whole number", "an integer")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not SEED_MIN <= seed <= SEED_MAX:
+            raise bad_input("seed", f"{shown(seed)} is not a whole number in range", f"{SEED_MIN}..{SEED_MAX}")
         rng = random.Random(seed)
 
         def pick(runnable):
@@ -256,6 +294,9 @@ def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | No
             r.step(tid)
     except InvariantViolation:
         outcome = "violation"
+    except MemoryError:  # like the step limit: undecided; the step records go, to leave room to report it
+        r.trace = []
+        outcome = "out-of-memory"
     cycling = []
     if outcome == "running":
         cycling = sorted({w.tasks[t].name for t in r.schedule[-32:] if not w.finished(w.tasks[t])})

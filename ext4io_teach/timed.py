@@ -17,7 +17,12 @@
   spinlock). The completion task (interrupt context) is served first when it waits for a CPU.
   SIMPLIFICATION: completions run as an ordinary task that is queued first, not as an interrupt.
 * Invariants are checked after every step, incrementally: the core's ``invariants.check_state``
-  looks only at the io_end the step touched.
+  looks only at the io_end the step touched. A step that breaks one ends the run: ``outcome`` is
+  ``violation`` and ``violation`` / ``violation_step`` / ``violation_task`` say which invariant, at
+  which step, in which task (``describe_violation()`` in one line), as ``sched.run`` does. The checks
+  are the design family's set, and for a variant of the mutant gallery the consequences only, as the
+  gallery checks it (``timed_checks``): an equivalent variant breaks, by construction, the protocol
+  rule its change restates, which is no consequence and no bug.
 * The run stops when every task has finished or at the time limit. The old design with an
   overlapping truncate never finishes: when nothing but the worker's requeue loop can run and a
   whole pass over the pending work items returns to exactly the same state, the loop is
@@ -42,14 +47,16 @@ from dataclasses import dataclass, field
 from .costs import DEFAULT_COSTS, CostModel
 from .designs import design_names, get_design
 from .designs.base import Design
-from .errors import bad_input
+from .errors import InvariantViolation, bad_input, shown
 from .gcpause import collector_paused
-from .invariants import state_checker
+from .invariants import CONSEQUENCES, enabled_for, state_checker
 from .progress import progress_for
+from .sched import SEED_MAX, SEED_MIN
 from .timed_roles import INF, TimedWorld, roles_for, timed_design
 from .workload import Workload
 
 MAX_CPUS = 64
+MAX_TIME_LIMIT_US = 10 ** 15  # about 31 years of simulated time
 ACTIVITIES = ("converting", "requeue", "yield", "spinning", "completion", "submitting", "buffered write",
               "bookkeeping")
 ACT = {a: i for i, a in enumerate(ACTIVITIES)}
@@ -94,11 +101,16 @@ class TimedRun:
     totals: list  # per task: Counter activity -> µs on a CPU
     cpu_wait: list  # per task: µs runnable but waiting for a CPU
     sim_time_us: int = 0
-    outcome: str = "completed"  # or "time-limit"
+    outcome: str = "completed"  # or "time-limit", "stuck", "violation"
     fast_forwards: list = field(default_factory=list)
     steps: list | None = None
     n_steps: int = 0
     wall_seconds: float = 0.0
+    checks: frozenset = frozenset()
+    violation: InvariantViolation | None = None
+    violation_step: int | None = None  # the number of the step that broke it (the steps before it: n_steps)
+    violation_task: int | None = None
+    violation_at: str = ""  # where in the design's code: "func.stage" of the step
 
     @property
     def completed(self) -> bool:
@@ -107,6 +119,14 @@ class TimedRun:
     @property
     def stats(self) -> Counter:
         return self.world.stats
+
+    def describe_violation(self) -> str:
+        """One line: the invariant, the step, the task, the simulated time and the message."""
+        v = self.violation
+        if v is None:
+            return ""
+        return (f"violation of {v.invariant} at step {self.violation_step} ({self.names[self.violation_task]}, "
+                f"{self.violation_at}, {self.sim_time_us} us simulated): {v.message}")
 
     def tid(self, role_or_name: str) -> int | None:
         for i, (name, role) in enumerate(zip(self.names, self.roles)):
@@ -117,7 +137,16 @@ class TimedRun:
 
 def _check_int(name, value, low, high, allowed):
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise bad_input(name, f"{value!r} is out of range", allowed)
+        raise bad_input(name, f"{shown(value)} is out of range", allowed)
+
+
+def timed_checks(design: str) -> frozenset:
+    """The invariants a timed run of ``design`` checks: the consequences for a variant of the mutant
+    gallery (as ``explore.gallery`` checks it), else the design family's set."""
+    d = get_design(design)
+    from .designs.mutants import VARIANTS
+
+    return CONSEQUENCES if design in VARIANTS else enabled_for(d.family)
 
 
 def timed_design_names() -> list[str]:
@@ -134,18 +163,19 @@ def run_timed(workload: Workload, design: str = "new", *, cpus: int = 2, seed: i
     if same_as is not None:
         raise bad_input("design", f"{design} differs from {same_as} only in punch hole, which no timed workload runs "
                         f"(run {same_as})", ", ".join(timed_design_names()))
+    checks = timed_checks(design)
     if not isinstance(workload, Workload):
-        raise bad_input("workload", f"{workload!r} is not a Workload", "ext4io_teach.workload.make_workload(...)")
+        raise bad_input("workload", f"{shown(workload)} is not a Workload", "ext4io_teach.workload.make_workload(...)")
     _check_int("cpus", cpus, 1, MAX_CPUS, f"1..{MAX_CPUS}")
-    _check_int("seed", seed, -(2 ** 63), 2 ** 63, "an integer")
+    _check_int("seed", seed, SEED_MIN, SEED_MAX, f"{SEED_MIN}..{SEED_MAX}")
     if not isinstance(costs, CostModel):
-        raise bad_input("costs", f"{costs!r} is not a CostModel", "ext4io_teach.costs.CostModel(...)")
+        raise bad_input("costs", f"{shown(costs)} is not a CostModel", "ext4io_teach.costs.CostModel(...)")
     limit = workload.limit_us if time_limit_us is None else time_limit_us
-    _check_int("time_limit_us", limit, 1, 10 ** 15, "a positive whole number of microseconds")
+    _check_int("time_limit_us", limit, 1, MAX_TIME_LIMIT_US, f"1..{MAX_TIME_LIMIT_US} (microseconds)")
     bar = progress_for(progress, workload.writes + workload.reads, f"{workload.name} {design}", "IOs", "sim_ms")
     wall0 = time.perf_counter()
     roles = roles_for(workload)
-    w = TimedWorld(timed_design(design), roles, workload, random.Random(seed))
+    w = TimedWorld(timed_design(design), roles, workload, random.Random(seed), checks=checks)
     sim = _Engine(w, cpus, costs, limit, keep_steps, fast_forward, bar)
     for tid, (_, role) in enumerate(roles):
         start = {"truncate": workload.truncate_at_us, "trloop": workload.truncate_every_us,
@@ -160,7 +190,10 @@ def run_timed(workload: Workload, design: str = "new", *, cpus: int = 2, seed: i
         bar.close()
     run = TimedRun(design, workload, cpus, seed, costs, limit, w, [t.name for t in w.tasks],
                    [t.role for t in w.tasks], sim.segs, sim.holds, sim.samples, sim.totals, sim.cpu_wait,
-                   sim.now, sim.outcome, sim.ffs, sim.steps, sim.n_steps)
+                   sim.now, sim.outcome, sim.ffs, sim.steps, sim.n_steps, checks=w.checks)
+    if sim.violation is not None:
+        run.violation, run.violation_task, run.violation_at = sim.violation
+        run.violation_step = sim.n_steps
     run.wall_seconds = time.perf_counter() - wall0
     return run
 
@@ -181,7 +214,7 @@ class _Engine:
                  "cpu_free", "cpu_last", "events", "runq", "sleepers", "why", "why_arg", "spinners", "segs", "tot",
                  "tot_order", "totals", "cpu_wait", "holds", "samples", "sample_us", "next_sample", "steps",
                  "n_steps", "now", "outcome", "ffs", "inv_start", "inv_book", "inv_requeued", "ff_ref", "worker",
-                 "act_cache", "progress")
+                 "act_cache", "progress", "violation")
 
     def __init__(self, w: TimedWorld, cpus: int, costs: CostModel, limit: int, keep_steps: bool, ff: bool,
                  progress):
@@ -238,6 +271,7 @@ class _Engine:
         self.worker = next((t.tid for t in w.tasks if t.role == "worker"), -1)
         self.act_cache: dict = {}
         self.progress = progress  # called with (IOs done, simulated ms) at each sample
+        self.violation = None  # (InvariantViolation, task id, "func.stage") of the step that broke it
 
     # ------------------------------------------------------------ bookkeeping of time
     def seg(self, tid: int, start: int, end: int, act: int, cpu: int) -> None:
@@ -629,22 +663,28 @@ class _Engine:
                 w.touched = None
                 if steps is not None:  # the label, named as the stepper names it (a helper after its caller)
                     func, stage = design.label_of(t)
-                if own_do_step is None:
-                    kind, text, io = method(w, t)
-                    if t.waits_for is None:  # settle(): run the local control flow that follows
-                        e = ent[t.pc]
-                        while e[4]:
-                            e[0](w, t)
-                            if t.waits_for is not None:
-                                break
+                try:  # (free in CPython 3.11 while nothing is raised)
+                    if own_do_step is None:
+                        kind, text, io = method(w, t)
+                        if t.waits_for is None:  # settle(): run the local control flow that follows
                             e = ent[t.pc]
-                else:
-                    _, kind, text, io = own_do_step(w, t)
-                    if t.waits_for is None:
-                        e = ent[t.pc]
-                tch = w.touched
-                if (tch is not None and check_io) or (check_list and inode.completed):
-                    check_fn(check_w, check_a, check_b, check_c, tch)  # check_state(tch)
+                            while e[4]:
+                                e[0](w, t)
+                                if t.waits_for is not None:
+                                    break
+                                e = ent[t.pc]
+                    else:
+                        _, kind, text, io = own_do_step(w, t)
+                        if t.waits_for is None:
+                            e = ent[t.pc]
+                    tch = w.touched
+                    if (tch is not None and check_io) or (check_list and inode.completed):
+                        check_fn(check_w, check_a, check_b, check_c, tch)  # check_state(tch)
+                except InvariantViolation as v:  # the run ends here, as sched.run ends on one
+                    spec = table[pc][0]
+                    self.violation = (v, tid, f"{spec.func}.{spec.stage}" if spec.stage else (spec.func or pc))
+                    self.outcome = "violation"
+                    break
                 n_steps += 1
                 cost, wakes, released = kinds[kind]
                 if switch:  # the first step after this CPU ran another task
@@ -752,6 +792,8 @@ class _Engine:
                 w.now = now = end
             if pend:  # the rest of the task's last segment, into its totals
                 tl[seg_a] += pend
+            if self.violation is not None:
+                break
         self.n_steps = n_steps
         self.now = w.now
         if self.outcome == "completed" and not all(w.finished(t) for t in tasks):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .errors import bad_input
+from .errors import bad_input, shown
 
 MAX_TIMED_IOS = 1_000_000
 
@@ -100,7 +100,7 @@ class Workload:
 
 def _positive(name: str, value, low: int = 1) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise bad_input(name, f"{value!r} is not a whole number >= {low}", f"an integer >= {low}")
+        raise bad_input(name, f"{shown(value)} is not a whole number >= {low}", f"an integer >= {low}")
 
 
 def _seed(ios: int) -> Workload:
@@ -143,9 +143,9 @@ def workload_names() -> list[str]:
 def make_workload(name: str, ios: int, **changes) -> Workload:
     """The named workload for ``ios`` IOs, with optional field changes (validated)."""
     if not isinstance(name, str) or name not in WORKLOADS:
-        raise bad_input("scenario", f"unknown timed scenario {name!r}", ", ".join(WORKLOADS))
+        raise bad_input("scenario", f"unknown timed scenario {shown(name)}", ", ".join(WORKLOADS))
     if isinstance(ios, bool) or not isinstance(ios, int) or not 1 <= ios <= MAX_TIMED_IOS:
-        raise bad_input("ios", f"{ios!r} is out of range", f"1..{MAX_TIMED_IOS}")
+        raise bad_input("ios", f"{shown(ios)} is out of range", f"1..{MAX_TIMED_IOS}")
     if name == "seed" and ios < 2:
         raise bad_input("ios", f"{ios} is too small for the seed's write and read stages", f"2..{MAX_TIMED_IOS}")
     w = WORKLOADS[name](ios)

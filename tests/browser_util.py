@@ -80,25 +80,46 @@ def _env(workdir: Path) -> dict:
     return env
 
 
-@contextmanager
-def server(mode: str, workdir: Path):
-    """Start ``lab`` or ``voila`` serving ``workdir``; yields (base_url, token, proc)."""
-    port, token = free_port(), secrets.token_hex(16)
+def _command(mode: str, port: int, token: str, workdir: Path) -> tuple[list[str], str, str | None]:
+    """The server's command line, the URL that answers once it is up, and its token (None: Voila).
+    Its kernels talk over IPC (see kernel_ipc.py), and it exits instead of moving to another port when
+    its port is taken (``port_retries=0``): ``server`` then starts it again on a new one."""
     base = f"http://127.0.0.1:{port}"
     if mode == "lab":
-        cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-               "--allow-root", f"--IdentityProvider.token={token}", "--ServerApp.password=",
-               "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={workdir}"]
-        ready = f"{base}/api/status"
-    else:
-        cmd = [sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
-               f"--Voila.root_dir={workdir}"]
-        ready, token = f"{base}/", None
-    log = open(workdir / f"{mode}-server.log", "w")
-    proc = subprocess.Popen(cmd, cwd=workdir, env=_env(workdir), stdout=log, stderr=subprocess.STDOUT)
+        return ([sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+                 "--allow-root", f"--IdentityProvider.token={token}", "--ServerApp.password=",
+                 "--ServerApp.disable_check_xsrf=True", f"--ServerApp.root_dir={workdir}",
+                 "--ServerApp.port_retries=0", "--KernelManager.transport=ipc"], f"{base}/api/status", token)
+    return ([sys.executable, "-m", "voila", "--no-browser", f"--port={port}", "--Voila.ip=127.0.0.1",
+             f"--Voila.root_dir={workdir}", "--Voila.port_retries=0", "--KernelManager.transport=ipc"],
+            f"{base}/", None)
+
+
+PORT_TAKEN = ("is already in use", "is not available", "could not be started")
+START_ATTEMPTS = 5
+
+
+@contextmanager
+def server(mode: str, workdir: Path):
+    """Start ``lab`` or ``voila`` serving ``workdir``; yields (base_url, token, proc). ``free_port`` only
+    finds a port free now: if another process takes it before the server listens, the server exits
+    saying so and is started again on a new port (at most ``START_ATTEMPTS`` times)."""
+    for attempt in range(START_ATTEMPTS):
+        port, token = free_port(), secrets.token_hex(16)
+        cmd, ready, token = _command(mode, port, token, workdir)
+        log_path = workdir / f"{mode}-server.log"
+        log = open(log_path, "w")
+        proc = subprocess.Popen(cmd, cwd=workdir, env=_env(workdir), stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_http(ready, token, proc=proc)
+            break
+        except RuntimeError:
+            log.close()
+            if attempt + 1 < START_ATTEMPTS and any(t in log_path.read_text() for t in PORT_TAKEN):
+                continue  # the port went to someone else between free_port() and the server's listen
+            raise
     try:
-        wait_http(ready, token, proc=proc)
-        yield base, token, proc
+        yield f"http://127.0.0.1:{port}", token, proc
     finally:
         proc.send_signal(signal.SIGTERM)
         try:

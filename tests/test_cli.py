@@ -101,7 +101,7 @@ BAD = [
     (["run", "truncate-vs-dio", "--schedule", "0,2,2"],
      "schedule: step 2 names task 2 (truncate), which cannot run: waits for i_dio_count == 0 (now 2)"),
     (["run", "truncate-vs-dio", "--schedule", "0,a"], "schedule: 'a' is not a task id"),
-    (["run", "truncate-vs-dio", "--fail-io", "5"], "fail_io: 5 names no io_end; allowed: an io_end number 0..1"),
+    (["run", "truncate-vs-dio", "--fail-io", "5"], "--fail-io: 5 names no io_end; allowed: an io_end number 0..1"),
     (["run", "truncate-vs-dio", "--seed", "1", "--schedule", "0"], "--schedule: given together with --seed"),
     (["run", "truncate-vs-dio", "--policy", "fifo"], "argument --policy: invalid choice: 'fifo'"),
     (["run", "truncate-vs-dio", "--ios", "two"], "argument --ios: invalid int value: 'two'"),

@@ -208,8 +208,8 @@ def test_json_shape_and_explanation():
     ({"property": "fsync-durable"}, "property"),
     ({"max_states": 0}, "max_states"),
     ({"max_seconds": -1}, "max_seconds"),
-    ({"prefix": [7]}, "schedule"),
-    ({"prefix": "a,b"}, "schedule"),
+    ({"prefix": [7]}, "prefix"),
+    ({"prefix": "a,b"}, "prefix"),
 ])
 def test_bad_input(kw, param):
     with pytest.raises(ValueError) as e:

@@ -25,6 +25,7 @@ SOLUTIONS = sorted((ROOT / "notebooks" / "solutions").glob("*.ipynb"))
 
 def nbgrader(course: Path, *args: str) -> None:
     env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}")  # nbgrader runs `alembic`
+    env["PYTHONPATH"] = str(ROOT / "tests") + os.pathsep + env.get("PYTHONPATH", "")  # for kernel_ipc
     env.pop("NBGRADER_EXECUTION", None)
     p = subprocess.run([str(BIN / "nbgrader"), *args], cwd=course, env=env, capture_output=True, text=True,
                        timeout=600)
@@ -36,6 +37,8 @@ def test_round_trip(tmp_path):
     course = tmp_path / "course"
     (course / "source" / "ext4io").mkdir(parents=True)
     shutil.copy(ROOT / "tools" / "nbgrader_config.py", course)
+    with open(course / "nbgrader_config.py", "a") as f:  # autograde's kernels over IPC (tests/kernel_ipc.py)
+        f.write('\nc.ExecutePreprocessor.kernel_manager_class = "kernel_ipc.IpcAsyncKernelManager"\n')
     for sol in SOLUTIONS:
         shutil.copy(sol, course / "source" / "ext4io")
     nbgrader(course, "generate_assignment", "ext4io", "--force")

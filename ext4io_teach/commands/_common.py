@@ -6,6 +6,8 @@ import argparse
 import json
 import shlex
 
+from ..errors import bad_input
+
 
 def add_world_arguments(p: argparse.ArgumentParser, *, default_ios: int = 2) -> None:
     """SCENARIO --design --ios --split-rmw --fail-io --json: the inputs that build a World."""
@@ -39,3 +41,11 @@ def counterfactual_note(design: str) -> str | None:
 
 def print_json(obj) -> None:
     print(json.dumps(obj, indent=2, sort_keys=False))
+
+
+def check_max_states(value) -> None:
+    """``--max-states``: a whole number in the explorer's range (``MAX_STATES_CAP``), before any output."""
+    from ..explore import MAX_STATES_CAP
+
+    if not 1 <= value <= MAX_STATES_CAP:
+        raise bad_input("--max-states", f"{value} is out of range", f"1..{MAX_STATES_CAP:,}")

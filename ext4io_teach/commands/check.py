@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNDECIDED
-from ..errors import bad_input
-from ..explore import DEFAULT_MAX_STATES, MAX_IOS, PROPERTIES, explore
-from ._common import add_world_arguments, counterfactual_note, echo_command, print_json
+from ..errors import bad_input, shown
+from ..explore import DEFAULT_MAX_STATES, MAX_IOS, MAX_STATES_CAP, PROPERTIES, explore
+from ._common import add_world_arguments, check_max_states, counterfactual_note, echo_command, print_json
 
 NAME = "check"
 HELP = ("explore every schedule: safety, fair liveness, fsync-durable, punch-waits; print the verdict and the "
@@ -20,7 +20,8 @@ def add_arguments(p) -> None:
     p.add_argument("--property", default="safety", metavar="P",
                    help=f"one of {', '.join(PROPERTIES)} (default safety)")
     p.add_argument("--max-states", type=int, default=DEFAULT_MAX_STATES, metavar="K",
-                   help=f"stop after K states and report 'bounded' (default {DEFAULT_MAX_STATES})")
+                   help=f"stop after K states and report 'bounded' (default {DEFAULT_MAX_STATES:,}, at most "
+                        f"{MAX_STATES_CAP:,}: about 580 bytes a state)")
     p.add_argument("--max-seconds", type=float, default=None, metavar="S",
                    help="stop after S seconds and report 'bounded' (default: no limit)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -29,10 +30,10 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     if args.property not in PROPERTIES:
-        raise bad_input("--property", f"unknown property {args.property!r}", ", ".join(PROPERTIES))
-    for flag, val in (("--max-states", args.max_states), ("--max-seconds", args.max_seconds)):
-        if val is not None and not val > 0:
-            raise bad_input(flag, f"{val} is not positive", "a number > 0")
+        raise bad_input("--property", f"unknown property {shown(args.property)}", ", ".join(PROPERTIES))
+    check_max_states(args.max_states)
+    if args.max_seconds is not None and not args.max_seconds > 0:
+        raise bad_input("--max-seconds", f"{args.max_seconds} is not positive", "a number > 0")
     res = explore(args.scenario, args.design, args.ios, property=args.property, split_rmw=args.split_rmw,
                   fail_io=args.fail_io, max_states=args.max_states, max_seconds=args.max_seconds,
                   progress=False if (args.no_progress or args.json) else None)

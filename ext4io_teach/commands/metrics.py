@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from ..cli import EXIT_FOUND, EXIT_OK
 from ..metrics import flat, metrics
 from ._common import print_json
-from ._timed_common import add_timed_arguments, echo, run_all
+from ._timed_common import add_timed_arguments, echo, report_violations, run_all, violation_json
 
 NAME = "metrics"
 HELP = "timed run(s) on simulated CPUs: requeues, wasted worker CPU, latencies, old vs new"
@@ -17,14 +18,19 @@ def add_arguments(p) -> None:
 
 def main(args) -> int:
     runs, load = run_all(args)
-    ms = {d: metrics(r) for d, r in runs.items()}
     if args.json:
-        print_json(ms)
-        return 0
+        print_json({d: violation_json(r) if r.violation is not None else metrics(r) for d, r in runs.items()})
+        return EXIT_FOUND if any(r.violation is not None for r in runs.values()) else EXIT_OK
     print(echo(NAME, args, runs))
     print(f"# workload: {load.describe()}")
+    if report_violations(runs):  # a broken variant: no metrics of a run that stopped on a violation
+        return EXIT_FOUND
+    ms = {d: metrics(r) for d, r in runs.items()}
     for d, r in runs.items():
-        note = "finished" if r.completed else f"stopped at the time limit ({r.limit_us} us): work unfinished"
+        note = {"completed": "finished",
+                "time-limit": f"stopped at the time limit ({r.limit_us} us): work unfinished",
+                "stuck": f"stuck at {r.sim_time_us} us: no task can ever run again, work unfinished (a hang)",
+                }[r.outcome]
         print(f"# {d}: {note}")
     rows = {d: flat(m) for d, m in ms.items()}
     keys = list(next(iter(rows.values())))
@@ -36,4 +42,4 @@ def main(args) -> int:
             v = rows[d][k]
             cells.append(f"{'null (never)' if v is None else v:>14}")
         print(f"{k:<{width}}  " + "  ".join(cells))
-    return 0
+    return EXIT_OK

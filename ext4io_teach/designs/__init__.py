@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ..errors import bad_input
+from ..errors import bad_input, shown
 from .base import Design
 from .new import C278531d, D02d262df, NewDesign
 from .old import OldBlocking, OldDesign, OldWith02d262dfPunch
@@ -38,7 +38,7 @@ def get_design(name: str) -> Design:
     """A fresh design instance; ValueError naming the allowed designs for an unknown name."""
     _load_variants()
     if not isinstance(name, str) or name not in DESIGNS:
-        raise bad_input("design", f"unknown design {name!r}", ", ".join(DESIGNS))
+        raise bad_input("design", f"unknown design {shown(name)}", ", ".join(DESIGNS))
     return DESIGNS[name]()
 
 

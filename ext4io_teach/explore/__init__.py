@@ -8,8 +8,8 @@ first counterexample it meets is a shortest one) and returns a ``Result`` whose 
 * ``deadlock``: a state where no task can run while work is unfinished (``no-deadlock``);
 * ``livelock``: an infinite, weakly fair run on which the awaited progress never happens, given as a
   prefix plus a cycle (``counterexample.cycle_start``);
-* ``bounded``: ``max_states`` / ``max_seconds`` / Ctrl-C stopped the search first; what was explored
-  is reported, nothing was found.
+* ``bounded``: ``max_states`` / ``max_seconds`` / Ctrl-C / running out of memory (a MemoryError) stopped
+  the search first; what was explored is reported, nothing was found.
 
 Properties:
 
@@ -28,10 +28,9 @@ reaches, is there any continuation on which the task (truncate) returns?
 
 from __future__ import annotations
 
-import math
 import time
 
-from ..errors import InvariantViolation, bad_input
+from ..errors import InvariantViolation, bad_input, shown
 from ..progress import progress_for
 from ..scenarios import get_scenario
 from ..sched import Run, validate_inputs
@@ -43,31 +42,27 @@ PROPERTIES = ("safety", "liveness", "fsync-durable", "punch-waits", "all")
 OPTIONAL = {"fsync-durable": "fsync", "punch-waits": "punch"}  # property -> the role it needs
 MAX_IOS = 6  # the explorer's cap on N (state counts grow fast; see docs/explorer.md)
 DEFAULT_MAX_STATES = 2_000_000
+MAX_STATES_CAP = 8_000_000  # at most 560 bytes a state measured (N = 6, liveness): about 4.2 GiB
 CALLER_ROLES = ("truncate", "fsync", "punch", "reader")
 
 
-def _check_bounds(max_states, max_seconds) -> None:
+def check_bounds(max_states, max_seconds) -> None:
+    """``max_states``: 1..``MAX_STATES_CAP`` or None (no bound: the caller's own risk, a MemoryError then
+    ends the search as ``bounded``); ``max_seconds``: a positive number or None."""
     if max_states is not None and (isinstance(max_states, bool) or not isinstance(max_states, int)
-                                   or max_states < 1):
-        raise bad_input("max_states", f"{max_states!r} is not a positive whole number", "an integer >= 1, or none")
+                                   or not 1 <= max_states <= MAX_STATES_CAP):
+        raise bad_input("max_states", f"{shown(max_states)} is out of range", f"1..{MAX_STATES_CAP:,}, or none")
     if max_seconds is not None and (isinstance(max_seconds, bool) or not isinstance(max_seconds, (int, float))
-                                    or not max_seconds > 0 or math.isnan(max_seconds)):
-        raise bad_input("max_seconds", f"{max_seconds!r} is not a positive number", "a number > 0, or none")
+                                    or not max_seconds > 0):  # (NaN is not > 0)
+        raise bad_input("max_seconds", f"{shown(max_seconds)} is not a positive number", "a number > 0, or none")
 
 
 def _check_prefix(prefix) -> list[int]:
     if prefix is None:
         return []
-    if isinstance(prefix, str):
-        from ..sched import parse_schedule
-        return parse_schedule(prefix)
-    try:
-        out = [int(x) for x in prefix]
-    except (TypeError, ValueError):
-        raise bad_input("prefix", f"{prefix!r} is not a list of task ids", "task ids, e.g. [0, 1, 1, 2]") from None
-    if any(isinstance(x, bool) or x != int(x) for x in prefix):
-        raise bad_input("prefix", f"{prefix!r} is not a list of task ids", "task ids, e.g. [0, 1, 1, 2]")
-    return out
+    from ..sched import check_schedule
+
+    return check_schedule(prefix, "prefix")
 
 
 def applicable_properties(scenario: str) -> list[str]:
@@ -97,6 +92,9 @@ def _start(scenario, design, ios, split_rmw, fail_io, checks, properties, prefix
         run.replay(prefix)
     except InvariantViolation as v:
         violation = v
+    except ValueError as e:  # a step of the prefix cannot run: the parameter here is ``prefix``
+        text = str(e)
+        raise ValueError("prefix: " + text.split(": ", 1)[1] if text.startswith("schedule: ") else text) from None
     return run, violation
 
 
@@ -109,13 +107,13 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
     ``invariants.CONSEQUENCES``); ``progress``: None = a tqdm bar after about a second, True, False, or a
     callable ``f(states, expanded)`` called every 1024 expanded states (raise KeyboardInterrupt in it to stop)."""
     if property not in PROPERTIES:
-        raise bad_input("property", f"unknown property {property!r}", ", ".join(PROPERTIES))
+        raise bad_input("property", f"unknown property {shown(property)}", ", ".join(PROPERTIES))
     validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=MAX_IOS)
     applicable = applicable_properties(scenario)
     if property not in applicable:
         raise bad_input("property", f"{property} does not apply to {scenario} (it has no {OPTIONAL[property]} task)",
                         ", ".join(applicable))
-    _check_bounds(max_states, max_seconds)
+    check_bounds(max_states, max_seconds)
     prefix = _check_prefix(prefix)
     bar = progress_for(progress, max_states, f"{scenario} {design} N={ios}", "states", "expanded")
     properties = tuple(p for p in OPTIONAL if p in applicable and property in (p, "all"))
@@ -139,8 +137,14 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
         graph.search()
     finally:
         bar.close()
+    if graph.stopped == "memory":  # a bounded verdict needs only the counts: leave room to report it
+        graph.release()
     res.states, res.transitions, res.depth = graph.states, graph.transitions, graph.max_depth
-    _verdict(res, graph, prefix, goals)
+    try:
+        _verdict(res, graph, prefix, goals)
+    except MemoryError:  # the search itself stopped cleanly, but the cycle analysis ran out: undecided
+        graph.stopped = "memory"
+        _verdict(res, graph, prefix, [])
     res.seconds = time.perf_counter() - t0
     return res
 
@@ -221,11 +225,11 @@ def can_complete(scenario: str, design: str, ios: int, prefix=None, task: str = 
     """Is there any continuation of ``prefix`` on which ``task`` returns? (Violating steps are dead
     ends.) False if the prefix itself ends in a violation. If a bound stops the search first the
     answer is True: the explorer could not prove the task stuck."""
-    _check_bounds(max_states, max_seconds)
+    check_bounds(max_states, max_seconds)
     prefix = _check_prefix(prefix)
     names = get_scenario(scenario).task_names
     if task not in names:
-        raise bad_input("task", f"{scenario} has no task {task!r}", ", ".join(names))
+        raise bad_input("task", f"{scenario} has no task {shown(task)}", ", ".join(names))
     run, violation = _start(scenario, design, ios, split_rmw, fail_io, checks, (), prefix)
     if violation is not None:
         return False
@@ -237,4 +241,4 @@ def can_complete(scenario: str, design: str, ios: int, prefix=None, task: str = 
 
 
 __all__ = ["explore", "can_complete", "applicable_properties", "Result", "Counterexample", "PROPERTIES", "VERDICTS",
-           "MAX_IOS", "DEFAULT_MAX_STATES"]
+           "MAX_IOS", "DEFAULT_MAX_STATES", "MAX_STATES_CAP", "check_bounds"]

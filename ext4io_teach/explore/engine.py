@@ -212,7 +212,7 @@ class Graph:
         self._tasks_of: dict = {}  # bit mask -> the task ids in it
         self.transitions = 0
         self.expanded = 0
-        self.stopped: str | None = None  # "max_states", "max_seconds", "interrupted"
+        self.stopped: str | None = None  # "max_states", "max_seconds", "interrupted", "memory"
         self.violation: tuple | None = None  # (state id, task, InvariantViolation)
         self.deadlock: int | None = None  # state id
         self.found_goal: int | None = None  # for search(until_goal=...)
@@ -405,6 +405,9 @@ class Graph:
         except KeyboardInterrupt:
             self._trim(sid)
             self.stopped = "interrupted"
+        except MemoryError:  # like Ctrl-C: what was explored stands, the verdict is bounded
+            self._trim(sid)
+            self.stopped = "memory"
         finally:
             self.transitions = transitions
 
@@ -456,6 +459,13 @@ class Graph:
         for lst in (self.enabled, self.goals, self.edges, self.edge_tasks):
             del lst[sid:]
         self.codec.forget()
+
+    def release(self) -> None:
+        """Drop the index and the memos (after a MemoryError: the counts stay, paths can no longer be
+        asked for)."""
+        self.index = {}
+        self.memo = self.goal_memo = self.check_memo = self.list_memo = self.done_memo = None
+        self.edges, self.edge_tasks = [], []
 
     def out_edges(self, s: int):
         """The steps out of state ``s`` as ``(task, target)`` pairs, in task order (``keep_edges``)."""

@@ -36,7 +36,7 @@ class Result:
     acyclic: bool | None = None  # liveness: the explored state graph has no cycle at all
     cycles: int = 0  # liveness: SCCs a run could loop in (fair or not)
     notes: list[str] = field(default_factory=list)  # plain-words remarks (why ok, what bound, ...)
-    stopped: str | None = None  # bounded: "max_states", "max_seconds" or "interrupted"
+    stopped: str | None = None  # bounded: "max_states", "max_seconds", "interrupted" or "memory"
     start: int = 0  # length of the prefix the search started after
     checks: frozenset | None = None
     properties: tuple = ()

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..errors import shown
+
 
 @dataclass(frozen=True)
 class Challenge:
@@ -67,8 +69,8 @@ CHALLENGES = {
 
 
 def get_challenge(name: str | None) -> Challenge | None:
-    if name in (None, "", "none"):
+    if name is None or name in ("", "none"):
         return None
-    if name not in CHALLENGES:
-        raise ValueError(f"challenge: unknown challenge {name!r}; allowed: none, " + ", ".join(CHALLENGES))
+    if not isinstance(name, str) or name not in CHALLENGES:
+        raise ValueError(f"challenge: unknown challenge {shown(name)}; allowed: none, " + ", ".join(CHALLENGES))
     return CHALLENGES[name]

@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 
 from .. import invariants, panel
-from ..errors import InvariantViolation
-from ..sched import Run, parse_schedule
+from ..errors import InvariantViolation, bad_input, shown
+from ..sched import Run, check_schedule, parse_schedule
 from . import cards as cards_mod
 from . import explorer
 from .challenges import get_challenge
@@ -23,6 +23,22 @@ from .program import task_program, with_pc
 
 MAX_STAGE_STEPS = 500  # "run to next stage" gives up after this many steps
 CYCLE_REPEATS = 3  # how often a livelock cycle is laid out ahead when loaded
+LOAD_ALLOWED = "the output of ext4io-teach run ... --json, or task ids like 0,1,1,2"
+
+
+def _parse_json(text: str) -> dict:
+    """The JSON object of ``run --json``: a dict with a ``"schedule"`` list; ValueError for anything else
+    (also for nesting too deep for the parser and for numbers too long to convert)."""
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise bad_input("schedule", f"not valid JSON ({e.msg})", LOAD_ALLOWED) from None
+    except (RecursionError, ValueError) as e:
+        why = "nested too deeply" if isinstance(e, RecursionError) else "a number too long"
+        raise bad_input("schedule", f"the JSON is {why}", LOAD_ALLOWED) from None
+    if not isinstance(data, dict) or not isinstance(data.get("schedule"), list):
+        raise bad_input("schedule", 'the JSON has no "schedule" list', LOAD_ALLOWED)
+    return data
 
 
 class StepperController:
@@ -80,9 +96,17 @@ class StepperController:
             out.append({"tid": t.tid, "name": t.name, "runnable": runnable, "why": why, "next": t.tid == nxt})
         return out
 
+    def _task(self, tid):
+        """Task ``tid`` of the run; ValueError naming the tasks there are for anything else."""
+        tasks = self.world.tasks
+        if isinstance(tid, bool) or not isinstance(tid, int) or not 0 <= tid < len(tasks):
+            raise bad_input("tid", f"{shown(tid)} names no task",
+                            ", ".join(f"{t.tid} ({t.name})" for t in tasks))
+        return tasks[tid]
+
     def program(self, tid: int):
         """The pseudo-code blocks of task ``tid`` (cached per role), including its current step."""
-        t = self.world.tasks[tid]
+        t = self._task(tid)
         key = t.role
         if key not in self._programs:
             self._programs[key] = task_program(self.world.design, t.role, self.inputs["split_rmw"])
@@ -93,7 +117,7 @@ class StepperController:
 
     def stage_of(self, tid: int) -> str:
         """The flush stage task ``tid`` stands in (A-D), or '' outside a flush."""
-        return panel.stage_of(self.world.tasks[tid])
+        return panel.stage_of(self._task(tid))
 
     def invariant_cards(self):
         w = self.world
@@ -228,19 +252,12 @@ class StepperController:
         """Load a schedule: ``"0,1,1,2"`` or the JSON object of ``ext4io-teach run ... --json`` (which may
         change scenario, design and inputs). With ``to_end`` the stepper replays it at once (Undo walks
         back); otherwise it stands at the start with the schedule as its future ("Next" replays it)."""
-        text = (text or "").strip()
+        if not isinstance(text, str):
+            raise bad_input("schedule", f"{shown(text)} is not text", LOAD_ALLOWED)
+        text = text.strip()
         if text.startswith("{"):
-            try:
-                data = json.loads(text)
-            except json.JSONDecodeError as e:
-                raise ValueError(f"schedule: not valid JSON ({e.msg}); allowed: the output of "
-                                 "ext4io-teach run ... --json, or task ids like 0,1,1,2") from None
-            if not isinstance(data, dict) or not isinstance(data.get("schedule"), list):
-                raise ValueError("schedule: the JSON has no \"schedule\" list; allowed: the output of "
-                                 "ext4io-teach run ... --json")
-            sched = data["schedule"]
-            if not all(isinstance(x, int) and not isinstance(x, bool) for x in sched):
-                raise ValueError("schedule: the JSON schedule must hold task ids (integers)")
+            data = _parse_json(text)
+            sched = check_schedule(data["schedule"])
             inputs = {k: data.get(k, self.inputs[k]) for k in self.inputs}
             self._rebuild(inputs)
         else:

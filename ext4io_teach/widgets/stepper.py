@@ -13,7 +13,9 @@ import traceback
 import ipywidgets as W
 
 from ..designs import design_names
+from ..errors import bad_input, shown
 from ..scenarios import SCENARIOS
+from ..sched import MAX_IOS
 from . import render
 from .challenges import CHALLENGES
 from .controller import StepperController
@@ -22,6 +24,7 @@ from .style import CSS, MODES
 SPEEDS_MS = (1000, 500, 250, 100)
 SEARCH_LIMIT_S = 20.0  # "Show me": the explorer's time limit
 SEARCH_REPORT_S = 0.25  # and how often the message shows how far it has got
+ON_WORDS, OFF_WORDS = ("1", "true", "yes", "on"), ("0", "false", "no", "off")  # split_rmw in a page address
 
 
 class Stepper:
@@ -31,7 +34,7 @@ class Stepper:
     def __init__(self, scenario: str = "truncate-vs-dio", design: str = "new", ios: int = 2, *,
                  split_rmw: bool = False, fail_io=None, challenge: str | None = None, mode: str = "lecture"):
         if mode not in MODES:
-            raise ValueError(f"mode: unknown mode {mode!r}; allowed: {', '.join(MODES)}")
+            raise ValueError(f"mode: unknown mode {shown(mode)}; allowed: {', '.join(MODES)}")
         self.ctrl = StepperController(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io,
                                       challenge=challenge)
         self.mode = mode
@@ -54,13 +57,17 @@ class Stepper:
         for key in ("scenario", "design", "mode", "challenge"):
             if key in args:
                 kw[key] = args[key]
-        if "split_rmw" in args:
-            kw["split_rmw"] = args["split_rmw"].lower() in ("1", "true", "yes", "on")
         try:
+            if "split_rmw" in args:
+                word = args["split_rmw"].lower()
+                if word not in ON_WORDS + OFF_WORDS:
+                    raise bad_input("split_rmw", f"{shown(args['split_rmw'])} is not a yes or a no",
+                                    ", ".join(ON_WORDS + OFF_WORDS))
+                kw["split_rmw"] = word in ON_WORDS
             for key in ("ios", "fail_io"):
                 if key in args:
                     if not args[key].isdigit():
-                        raise ValueError(f"{key}: {args[key]!r} is not a whole number; allowed: 0, 1, 2, ...")
+                        raise ValueError(f"{key}: {shown(args[key])} is not a whole number; allowed: 0, 1, 2, ...")
                     kw[key] = int(args[key])
             stepper = cls(**kw)
         except ValueError as e:
@@ -128,7 +135,7 @@ class Stepper:
         self.scenario_dd = W.Dropdown(options=list(SCENARIOS), value=c.inputs["scenario"],
                                       layout=W.Layout(width="11em"))
         self.design_dd = W.Dropdown(options=design_names(), value=c.inputs["design"], layout=W.Layout(width="9em"))
-        self.ios_in = W.BoundedIntText(value=c.inputs["ios"], min=1, max=8, description="N",
+        self.ios_in = W.BoundedIntText(value=c.inputs["ios"], min=1, max=MAX_IOS, description="N",
                                        layout=W.Layout(width="6em"), style={"description_width": "1.5em"})
         self.start_btn = self._button("Start", self._start, "start over with this scenario, design and N", "play")
         self.bottom = W.HBox([self.schedule, self.load_btn, self.scenario_dd, self.design_dd, self.ios_in,
@@ -169,7 +176,7 @@ class Stepper:
 
     def set_mode(self, mode: str):
         if mode not in MODES:
-            raise ValueError(f"mode: unknown mode {mode!r}; allowed: {', '.join(MODES)}")
+            raise ValueError(f"mode: unknown mode {shown(mode)}; allowed: {', '.join(MODES)}")
         if self._mode_class:
             self.widget.remove_class(self._mode_class)
         self.mode, self._mode_class = mode, f"e4-{mode}"
@@ -248,7 +255,7 @@ class Stepper:
         self.stage_btn.disabled = ended
         self.undo_btn.disabled = not c.run.schedule
         for dd, key in ((self.scenario_dd, "scenario"), (self.design_dd, "design"), (self.ios_in, "ios")):
-            if dd.value != c.inputs[key] and key != "ios":
+            if dd.value != c.inputs[key]:  # the pickers show what the model runs
                 dd.value = c.inputs[key]
 
     # ---------------------------------------------------------------- notebook display
