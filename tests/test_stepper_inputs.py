@@ -90,3 +90,12 @@ def test_from_query_split_rmw_word_that_is_not_a_bool_is_an_error():
     assert s.ctrl.inputs["split_rmw"] is False and "split_rmw" in s.errors[0]
     assert Stepper.from_query("split_rmw=no").ctrl.inputs["split_rmw"] is False
     assert Stepper.from_query("split_rmw=1").ctrl.inputs["split_rmw"] is True
+
+
+@pytest.mark.parametrize("value", ["%C2%B2", "%E2%91%A0", "9" * 50])
+def test_from_query_number_that_is_no_ascii_whole_number_is_named(value):
+    """'²' passes str.isdigit but not int(): the page says which parameter is wrong, in our words."""
+    from ext4io_teach.widgets import Stepper
+
+    s = Stepper.from_query(f"ios={value}")
+    assert "ios:" in s.errors[0] and "is not a whole number" in s.errors[0] and "invalid literal" not in s.errors[0]

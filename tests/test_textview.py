@@ -133,6 +133,15 @@ def test_play_bad_keys_get_a_one_line_hint(monkeypatch, capsys):
     assert turns[6] == ("(end of input)", "")  # the input ended without q: a clean exit
 
 
+@pytest.mark.parametrize("key", ["\u00b2", "\u2460", "\u0663", "9" * 400])
+def test_play_takes_only_ascii_task_ids(monkeypatch, capsys, key):
+    """'²' and '①' are digits to str.isdigit but no task id: a one-line hint, and the session goes on."""
+    code, _, turns = play(monkeypatch, capsys, f"{key}\nq\n", "truncate-vs-dio", "--design", "new", "--ios", "1")
+    assert code == 0
+    answer = turns[0][1]
+    assert "\n" not in answer and "runnable tasks: 0 dio" in answer and "Traceback" not in answer
+
+
 def test_play_after_the_end_and_from_a_schedule(monkeypatch, capsys):
     done = run("truncate-vs-dio", "new", 1).schedule
     code, start, turns = play(monkeypatch, capsys, "\nn\nh\nq\n", "truncate-vs-dio", "--ios", "1", "--schedule",

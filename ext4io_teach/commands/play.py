@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sys
 
+from ..errors import shown
+from ..sched import MAX_TASK_ID_DIGITS
 from ..widgets import challenges
 from ._common import echo_command
 
@@ -36,7 +38,7 @@ def add_arguments(p) -> None:
 def hint(ctrl, key: str) -> str:
     """One line for a key that does nothing here."""
     runnable = ", ".join(f"{b['tid']} {b['name']}" for b in ctrl.buttons() if b["runnable"]) or "none"
-    return f"'{key}' is not a key here; runnable tasks: {runnable}; keys: {KEYS}"
+    return f"{shown(key)} is not a key here; runnable tasks: {runnable}; keys: {KEYS}"
 
 
 def blocked_hint(ctrl, tid: int) -> str:
@@ -51,7 +53,7 @@ def blocked_hint(ctrl, tid: int) -> str:
 def act(ctrl, key: str) -> tuple[str | None, bool]:
     """Do what ``key`` asks. Returns ``(hint, show_panel)``: a one-line hint for a key that did nothing
     (then the panel is not printed again), or None and whether to print the panel."""
-    if key.isdigit():
+    if key.isascii() and key.isdigit() and len(key) <= MAX_TASK_ID_DIGITS:  # '²' is a digit to isdigit()
         tid = int(key)
         bs = ctrl.buttons()
         if tid >= len(bs) or not bs[tid]["runnable"]:

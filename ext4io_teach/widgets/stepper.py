@@ -66,7 +66,7 @@ class Stepper:
                 kw["split_rmw"] = word in ON_WORDS
             for key in ("ios", "fail_io"):
                 if key in args:
-                    if not args[key].isdigit():
+                    if not (args[key].isascii() and args[key].isdigit() and len(args[key]) <= 6):
                         raise ValueError(f"{key}: {shown(args[key])} is not a whole number; allowed: 0, 1, 2, ...")
                     kw[key] = int(args[key])
             stepper = cls(**kw)
