@@ -246,9 +246,8 @@ def step_until(r: Run, tid: int, done: Callable, *, max_steps: int = 1000) -> in
 
 
 def outcome_line(result) -> str:
-    """One line for a RunResult: its outcome in words (the CLI's last line)."""
-    from .commands.run import describe_outcome
-    return describe_outcome(result)
+    """One line for a RunResult: its outcome in words (the CLI's last line; ``RunResult.describe()``)."""
+    return result.describe()
 
 
 # ---------------------------------------------------------------------------- the registry
