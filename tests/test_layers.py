@@ -15,7 +15,9 @@ import pytest
 PKG = Path(__file__).resolve().parent.parent / "ext4io_teach"
 
 # package part -> the parts of the package it must never import
-FORBIDDEN = {"commands": ("cli",), "exercises": ("cli", "commands"), "sched": ("cli", "commands", "exercises")}
+FORBIDDEN = {"commands": ("cli",), "exercises": ("cli", "commands"),
+             "notebook_helpers": ("cli", "commands", "exercises"),
+             "sched": ("cli", "commands", "exercises", "notebook_helpers")}
 
 
 def _module_name(path: Path) -> str:
