@@ -14,6 +14,7 @@ import os
 from typing import Any
 
 from ..errors import shown
+from . import nearmiss
 
 PLACEHOLDER = ...  # what the student versions assign before "# YOUR CODE HERE"
 
@@ -47,15 +48,34 @@ def unanswered(name: str, answer: Any, hint: str) -> None:
         raise Unanswered(f"{name} is still the placeholder `...`: replace it with your answer. Hint: {hint}")
 
 
-def check_value(name: str, answer: Any, expected: Any, *, hint: str, unit: str = "") -> str:
-    """A number or a word. Feedback says what kind of value was expected and, for numbers,
-    whether the answer is too high or too low."""
+def _near(name: str, hint: str, text: str | None) -> None:
+    """Incorrect with a near-miss's sentence (what form is expected), if there is one."""
+    __tracebackhide__ = True
+    if text:
+        raise Incorrect(f"{name}: {text}. Hint: {hint}")
+
+
+def check_value(name: str, answer: Any, expected: Any, *, hint: str, unit: str = "", choices=None) -> str:
+    """A number, a word or True/False. Feedback says what kind of value was expected (and recognises
+    near-misses: ``"yes"`` for True, a choice in another case, ``livelock`` for a run's outcome) and,
+    for numbers, whether the answer is too high or too low."""
     __tracebackhide__ = True
     unanswered(name, answer, hint)
     u = f" {unit}" if unit else ""
-    if isinstance(expected, bool) or not isinstance(expected, int):
+    _near(name, hint, nearmiss.for_value(answer, expected, choices))
+    if isinstance(expected, bool):
+        if not isinstance(answer, bool):
+            raise Incorrect(f"{name}: expected True or False, got {type(answer).__name__} {shown(answer)}. "
+                            f"Hint: {hint}")
+        if answer != expected:
+            raise Incorrect(f"{name}: {answer} is not it. Hint: {hint}")
+        return f"{name}: {answer} is right."
+    if not isinstance(expected, int):
         if isinstance(expected, str) and not isinstance(answer, str):
             raise Incorrect(f"{name}: expected a word (a str), got {type(answer).__name__} {shown(answer)}. "
+                            f"Hint: {hint}")
+        if choices is not None and answer not in choices:
+            raise Incorrect(f"{name}: {shown(answer)} is not one of the choices ({', '.join(map(repr, choices))}). "
                             f"Hint: {hint}")
         if answer != expected:
             raise Incorrect(f"{name}: {shown(answer)} is not it. Hint: {hint}")
@@ -69,14 +89,20 @@ def check_value(name: str, answer: Any, expected: Any, *, hint: str, unit: str =
     return f"{name}: {answer}{u} is right."
 
 
+def _elements_ok(answer) -> bool:
+    return all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in answer)
+
+
 def check_set(name: str, answer: Any, expected: set, *, hint: str, universe=None) -> str:
-    """A set of names. Feedback names what is missing and what should not be there (by count)."""
+    """A set of names (or io_end numbers). Feedback names what is missing and what should not be there
+    (by count), and recognises one string of names, io labels for numbers and names in another case."""
     __tracebackhide__ = True
     unanswered(name, answer, hint)
-    if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)) or not all(
-            isinstance(x, (str, int)) and not isinstance(x, bool) for x in answer):
+    _near(name, hint, nearmiss.for_set(answer, expected, universe))
+    if isinstance(answer, str) or not isinstance(answer, (set, frozenset, list, tuple)) or not _elements_ok(answer):
         choices = f" from the choices {', '.join(map(str, universe))}" if universe is not None else ""
-        raise Incorrect(f"{name}: expected a set of names (str){choices}, got {type(answer).__name__} "
+        what = "io_end numbers" if expected and all(isinstance(x, int) for x in expected) else "names (str)"
+        raise Incorrect(f"{name}: expected a set of {what}{choices}, got {type(answer).__name__} "
                         f"{shown(answer)}. Hint: {hint}")
     got = set(answer)
     if universe is not None:
@@ -95,13 +121,16 @@ def check_set(name: str, answer: Any, expected: set, *, hint: str, universe=None
     return f"{name}: {sorted(map(str, got))} is right."
 
 
-def check_mapping(name: str, answer: Any, expected: dict, *, hint: str) -> str:
-    """A dict. Feedback names the keys whose value is wrong (not their right values)."""
+def check_mapping(name: str, answer: Any, expected: dict, *, hint: str, choices=None) -> str:
+    """A dict. Feedback names the keys whose value is wrong (not their right values); near-misses in a
+    key (``"io#0"`` for 0) or a value (a string of flags, ``"yes"``, another case) say the form expected.
+    ``choices``: the words a value may be (for word-valued dicts)."""
     __tracebackhide__ = True
     unanswered(name, answer, hint)
     if not isinstance(answer, dict):
         raise Incorrect(f"{name}: expected a dict with the keys {sorted(expected, key=str)}, got "
                         f"{type(answer).__name__} {shown(answer)}. Hint: {hint}")
+    _near(name, hint, nearmiss.for_keys(answer, expected))
     missing = [k for k in expected if k not in answer]
     if missing:
         raise Incorrect(f"{name}: the keys {sorted(expected, key=str)} are expected; missing: "
@@ -111,11 +140,21 @@ def check_mapping(name: str, answer: Any, expected: dict, *, hint: str) -> str:
         raise Incorrect(f"{name}: unexpected keys {sorted(extra, key=str)}; expected exactly "
                         f"{sorted(expected, key=str)}. Hint: {hint}")
     for k in expected:
+        near = nearmiss.for_value(answer[k], expected[k], choices)
+        if near:
+            raise Incorrect(f"{name}: the value for {k!r}: {near}. Hint: {hint}")
         if isinstance(expected[k], (set, frozenset)) and not (
-                isinstance(answer[k], (set, frozenset, list, tuple))
-                and all(isinstance(x, str) for x in answer[k])):
+                isinstance(answer[k], (set, frozenset, list, tuple)) and _elements_ok(answer[k])):
             raise Incorrect(f"{name}: the value for {k!r} must be {shape_of(expected[k])}, got "
                             f"{type(answer[k]).__name__} {shown(answer[k])}. Hint: {hint}")
+        if isinstance(expected[k], bool) and not isinstance(answer[k], bool):
+            raise Incorrect(f"{name}: the value for {k!r} must be True or False, got "
+                            f"{type(answer[k]).__name__} {shown(answer[k])}. Hint: {hint}")
+    if choices is not None:
+        odd = [k for k in expected if isinstance(answer[k], str) and answer[k] not in choices]
+        if odd:
+            raise Incorrect(f"{name}: the value for {odd[0]!r}, {shown(answer[odd[0]])}, is not one of the choices "
+                            f"({', '.join(map(repr, choices))}). Hint: {hint}")
     wrong = [k for k in expected if _norm(answer[k]) != _norm(expected[k])]
     if wrong:
         raise Incorrect(f"{name}: {len(wrong)} of {len(expected)} entries are wrong: "

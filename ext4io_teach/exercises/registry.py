@@ -10,6 +10,8 @@ beside this one each ``add`` the exercises of one notebook.
   simulators); ``Problem.show()`` prints it, ``Problem.check(answer)`` checks an answer and
   ``Problem.reveal()`` prints the answer (the simulators' ``-c``).
 * ``reveal(key)`` prints a model answer for any exercise (for schedules: one schedule that works).
+* Hints come in two levels: the first wrong answer to an exercise gets its ``hint`` (a nudge), every
+  further one its ``hint2`` (a stronger hint), until a right answer starts the count again.
 * The parameters an exercise takes (``check(..., ios=3)``) are checked once, in ``params_of``: a bad one is
   a ValueError naming it and what is allowed.
 """
@@ -23,6 +25,7 @@ from typing import Any
 from ..errors import shown
 from ..sched import SEED_MAX, SEED_MIN, check_schedule
 from .feedback import SHAPES, CheckFailed, Incorrect, check_mapping, check_set, check_value, shape_of, unanswered
+from .freetext import TEXTS, model_answer
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,7 @@ class Exercise:
     notebook: str  # the solutions notebook it lives in
     kind: str  # "value" | "set" | "mapping" | "schedule" | "fix" (the last two are checked by ``goal``)
     question: str
-    hint: str
+    hint: str  # the nudge: shown with the placeholder and the first wrong answer
     explain: str  # why the answer is what it is (shown on success and on reveal)
     solve: Callable[[dict], Any]  # params -> the expected answer (a schedule for "schedule")
     goal: Callable | None = None  # for "schedule": (params, schedule) -> raises Incorrect or returns text
@@ -39,6 +42,12 @@ class Exercise:
     show: Callable[[dict], str] | None = None  # seeded problems: params -> the problem as text
     defaults: dict = field(default_factory=dict)
     universe: tuple | None = None  # for "set": the allowed choices
+    hint2: str = ""  # the stronger hint, for a repeated wrong answer (the nudge again if empty)
+    choices: tuple | None = None  # for "value" and "mapping": the words an answer (a value) may be
+    # the texts that would give the answer away if a notebook printed them (``giveaway``): params -> Telltales;
+    # or, for an exercise that is not about a run, ``no_telltale`` says why it has none
+    telltales: Callable[[dict], list] | None = None
+    no_telltale: str = ""
 
     @property
     def seeded(self) -> bool:
@@ -55,8 +64,11 @@ def add(ex: Exercise) -> None:
 
 def get(key: str) -> Exercise:
     """The exercise ``key``; ValueError listing the keys if there is none."""
+    if isinstance(key, str) and key in TEXTS:
+        raise ValueError(f"exercise: {key!r} is answered in words, not checked: ex.discuss({key!r}, answer) shows "
+                         f"the model answer; allowed: {', '.join(REGISTRY)}")
     if not isinstance(key, str) or key not in REGISTRY:
-        raise ValueError(f"exercise: unknown key {shown(key)}; allowed: {', '.join(REGISTRY)}")
+        raise ValueError(f"exercise: unknown key {shown(key)}; allowed: {', '.join([*REGISTRY, *TEXTS])}")
     return REGISTRY[key]
 
 
@@ -64,7 +76,9 @@ def get(key: str) -> Exercise:
 # Whole numbers have a range, so that no call runs for long (``08-*`` run the explorer at N = ``ios``).
 PARAM_RANGES = {"ios": (1, 8), "io": (0, 7), "seeds": (1, 1000), "max_steps": (1, 20_000),
                 "seed": (SEED_MIN, SEED_MAX)}
-PARAM_RANGES_OF = {("08-equivalent", "ios"): (1, 3), ("08-fix-variant", "ios"): (1, 3)}
+PARAM_RANGES_OF = {("08-truncate-blind", "ios"): (1, 3), ("08-fix-variant", "ios"): (1, 3),
+                   ("04-lost-io-end", "ios"): (1, 3), ("09-punch-waits", "ios"): (1, 3),
+                   ("09-durable-designs", "ios"): (1, 3), ("03-hang", "ios"): (2, 3)}
 
 
 def _check_param(key: str, name: str, value, default) -> None:
@@ -100,38 +114,67 @@ def params_of(ex: Exercise, params: dict) -> dict:
 
 
 def check(key: str, answer: Any, **params) -> None:
-    """Check an answer: print ``Correct.`` and why, or raise Unanswered / Incorrect."""
+    """Check an answer: print ``Correct.`` and why, or raise Unanswered / Incorrect. A repeated wrong
+    answer gets the stronger hint."""
     __tracebackhide__ = True  # IPython and pytest show the message, not these frames
     ex = get(key)
     p = params_of(ex, params)
-    if ex.goal is not None:
-        unanswered(key, answer, ex.hint)
-        try:
-            text = ex.goal(p, answer)
-        except Incorrect as e:
-            raise Incorrect(f"{key}: {e} Hint: {ex.hint}") from None
-        except Exception:  # noqa: BLE001 - whatever an oddly shaped answer makes the goal trip over
-            raise Incorrect(f"{key}: expected {SHAPES[ex.kind]}, got {type(answer).__name__} {shown(answer)}. "
-                            f"Hint: {ex.hint}") from None
-    else:
-        expected = ex.solve(p)
-        try:
-            if ex.kind == "value":
-                text = check_value(key, answer, expected, hint=ex.hint)
-            elif ex.kind == "set":
-                text = check_set(key, answer, expected, hint=ex.hint, universe=ex.universe)
-            else:
-                text = check_mapping(key, answer, expected, hint=ex.hint)
-        except CheckFailed:
-            raise
-        except Exception:  # noqa: BLE001 - an answer whose comparison itself fails (e.g. its __eq__ raises)
-            raise Incorrect(f"{key}: expected {shape_of(expected)}, got {type(answer).__name__} "
-                            f"{shown(answer)}. Hint: {ex.hint}") from None
+    unanswered(key, answer, ex.hint)
+    h = _hint_now(ex)
+    try:
+        text = _judge(ex, p, answer, h)
+    except Incorrect as e:
+        FAILS[key] = FAILS.get(key, 0) + 1
+        if h is not ex.hint:
+            raise Incorrect(str(e).replace(f"Hint: {h}", f"Stronger hint: {h}")) from None
+        raise
+    FAILS.pop(key, None)
     print(f"Correct. {text}\nWhy: {ex.explain}")
 
 
-def hint(key: str) -> str:
-    return get(key).hint
+def _judge(ex: Exercise, p: dict, answer: Any, h: str) -> str:
+    """The verdict on an answer: the success text, or Incorrect carrying the hint ``h``."""
+    __tracebackhide__ = True
+    key = ex.key
+    if ex.goal is not None:
+        try:
+            return ex.goal(p, answer)
+        except Incorrect as e:
+            raise Incorrect(f"{key}: {e} Hint: {h}") from None
+        except Exception:  # noqa: BLE001 - whatever an oddly shaped answer makes the goal trip over
+            raise Incorrect(f"{key}: expected {SHAPES[ex.kind]}, got {type(answer).__name__} {shown(answer)}. "
+                            f"Hint: {h}") from None
+    expected = ex.solve(p)
+    try:
+        if ex.kind == "value":
+            return check_value(key, answer, expected, hint=h, choices=ex.choices)
+        if ex.kind == "set":
+            return check_set(key, answer, expected, hint=h, universe=ex.universe)
+        return check_mapping(key, answer, expected, hint=h, choices=ex.choices)
+    except CheckFailed:
+        raise
+    except Exception:  # noqa: BLE001 - an answer whose comparison itself fails (e.g. its __eq__ raises)
+        raise Incorrect(f"{key}: expected {shape_of(expected)}, got {type(answer).__name__} "
+                        f"{shown(answer)}. Hint: {h}") from None
+
+
+def hint(key: str, level: int = 1) -> str:
+    """The nudge (level 1) or the stronger hint (level 2) of an exercise."""
+    e = get(key)
+    return e.hint if level < 2 else (e.hint2 or e.hint)
+
+
+FAILS: dict[str, int] = {}  # exercise key -> wrong answers since its last right one (the hint level)
+
+
+def reset_hints() -> None:
+    """Start every exercise's hints again at the nudge."""
+    FAILS.clear()
+
+
+def _hint_now(ex: Exercise) -> str:
+    """The hint the next wrong answer gets: the nudge first, then the stronger hint."""
+    return ex.hint if FAILS.get(ex.key, 0) == 0 or not ex.hint2 else ex.hint2
 
 
 def question(key: str) -> None:
@@ -145,7 +188,12 @@ def answer_for(key: str, **params) -> Any:
 
 
 def reveal(key: str, **params) -> Any:
-    """Print and return the model answer, with the reason."""
+    """Print and return the model answer, with the reason (for a question answered in words: the model
+    answer and what a good answer says)."""
+    if isinstance(key, str) and key in TEXTS:
+        text = model_answer(key, **params)
+        print(f"Model answer to {key}: {text}")
+        return text
     ans = answer_for(key, **params)
     print(f"Answer to {key}: {_fmt(ans)}\nWhy: {get(key).explain}")
     return ans
