@@ -1,57 +1,115 @@
-"""Notebook 04 (ext4_add_complete_io): one work item for four io_ends, and the fewest and most work items."""
+"""Notebook 04 (ext4_add_complete_io): two batches with chosen heads, and a seeded trace to read which io_ends
+were QUEUED. (The variant exercise of this notebook is in ``nb04_variant``.)"""
 
 from __future__ import annotations
 
-from ..notebook_helpers import priority_schedule
-from ..sched import run
+import random
+
+from ..notebook_helpers import step_until
+from ..sched import Run, run
+from . import giveaway as g
 from .feedback import Incorrect
 from .registry import Exercise, add
 from .replay import replay_safe
 
 
-def _goal_one_work_item(p, schedule):
+def queued_ios(records) -> list[int]:
+    """The io_ends whose own work item was queued, in order (``ext4_add_complete_io`` found the list empty)."""
+    return [rec.io for rec in records if rec.kind == "queue_work"]
+
+
+HEADS = (0, 2)  # the io_ends whose work items 04-two-batches asks for
+
+
+def _goal_batches(p, schedule):
     r = replay_safe("completion-storm", "new", p["ios"], schedule)
     if r.outcome() != "completed":
         raise Incorrect(f"your schedule stops after {len(schedule)} steps, before every io_end was freed.")
-    n = r.world.stats["work_items_queued"]
-    if n != 1:
-        raise Incorrect(f"your schedule queued {n} work items: the worker emptied the list before the "
-                        "next completion, so that completion found the list empty and queued work again.")
-    return f"one work item converted all {p['ios']} io_ends."
+    got, want = queued_ios(r.trace), list(HEADS)
+    if got != want:
+        said = ", ".join(f"io#{k}" for k in got)
+        raise Incorrect(f"your schedule queued the work items of {said} ({len(got)} work item"
+                        f"{'s' if len(got) != 1 else ''}), not of {', '.join(f'io#{k}' for k in want)}.")
+    return f"two batches: {', '.join(f'io#{k}' for k in got)} found the list empty and queued work."
+
+
+def _two_batches(p):
+    """Complete every io_end before the second head; let the worker take the list; complete the rest."""
+    second = HEADS[1]
+    r = Run("completion-storm", "new", p["ios"])
+    dio = r.world.tasks[0]
+    step_until(r, 0, lambda w: dio.io == second)
+    step_until(r, 1, lambda w: r.trace[-1].stage == "A" and r.trace[-1].kind == "spin_unlock")
+    step_until(r, 0, lambda w: dio.pc == "done")
+    step_until(r, 1, lambda w: r.outcome() is not None)
+    return list(r.schedule)
 
 
 add(Exercise(
-    "04-one-work-item", "04_add_complete_io", "schedule",
-    "New design, completion-storm, N=4 (tasks 0 dio, 1 worker): find a complete schedule in which a single "
-    "work item drains all four io_ends.",
-    "Work is queued only when a completion finds the list empty. Keep the list non-empty until every "
-    "io_end has been added.",
-    "ext4_add_complete_io queues work only on the empty-to-non-empty transition; if all completions arrive "
-    "before the worker's stage A, one drain takes them all.",
-    lambda p: priority_schedule("completion-storm", "new", p["ios"], ["dio", "worker"]),
-    goal=_goal_one_work_item, defaults={"ios": 4}))
+    "04-two-batches", "04_add_complete_io", "schedule",
+    "New design, completion-storm, N=4 (tasks 0 dio, 1 worker): find a complete schedule in which exactly two work "
+    "items are queued, io#0's and io#2's.",
+    "A completion queues its own io_end's work only when it finds the list empty. What must have happened to the "
+    "list between io#1's completion and io#2's?",
+    hint2="Complete io#0 and io#1 (task 0); then step the worker until its stage A has taken the whole list and "
+    "dropped the spinlock; then complete io#2 and io#3, and let the worker finish.",
+    explain="io#0 finds the list empty (a work item), io#1 joins it; the worker's stage A empties the list, so io#2 "
+    "finds it empty again (a second work item) and io#3 joins io#2. The first work item drains io#0 and io#1, the "
+    "second io#2 and io#3.",
+    solve=_two_batches, goal=_goal_batches, defaults={"ios": 4},
+    telltales=lambda p: [g.steps("the model schedule's run", run(
+        "completion-storm", "new", p["ios"], schedule=_two_batches(p)).steps)]))
 
 
-def _queued_counts(p):
-    n = p["ios"]
-    old = run("completion-storm", "old", n).stats["work_items_queued"]
-    lo, hi = n, 0
-    for seed in range(p["seeds"]):
-        q = run("completion-storm", "new", n, seed=seed).stats["work_items_queued"]
-        lo, hi = min(lo, q), max(hi, q)
-    for order in (["dio", "worker"], ["worker", "dio"]):  # all completions first; drain after each one
-        q = run("completion-storm", "new", n,
-                schedule=priority_schedule("completion-storm", "new", n, order)).stats["work_items_queued"]
-        lo, hi = min(lo, q), max(hi, q)
-    return {"old": old, "new_min": lo, "new_max": hi}
+def _make_which(seed):
+    """A seeded completion-storm run of 3 or 4 io_ends in which at least two work items were queued."""
+    rng = random.Random(seed)
+    ios = rng.randint(3, 4)
+    for _ in range(60):
+        s = rng.randrange(100_000)
+        if len(queued_ios(run("completion-storm", "new", ios, seed=s).steps)) >= 2:
+            break
+    return {"ios": ios, "seed": s}
+
+
+def _which_run(p):
+    return run("completion-storm", "new", p["ios"], seed=p["seed"])
+
+
+def _hidden(rec) -> bool:
+    """The lines that say which completion found the list empty (or whose work item runs)."""
+    return rec.kind in ("flag", "queue_work", "dequeue") or "list not empty" in rec.label
+
+
+def _decides(rec) -> bool:
+    """The step of ext4_add_complete_io that tests the list (and sets QUEUED, or only adds)."""
+    return rec.func == "add_complete_io" and (rec.kind == "flag" or "list not empty" in rec.label)
+
+
+def _show_which(p):
+    lines = []
+    for rec in _which_run(p).steps:
+        if _decides(rec):
+            lines.append(f"  dio     io#{rec.io} is added to the completed list (ext4_add_complete_io decides here)")
+        elif rec.kind == "dequeue":
+            lines.append("  worker  wq runs a work item")
+        elif rec.stage == "A" and rec.kind == "list":
+            lines.append(f"  worker  {rec.label}")
+    return (f"completion-storm, design new, N={p['ios']}, random schedule seed {p['seed']}: the completions and the "
+            "worker's stage A only, in order (which completion queued work is hidden):\n" + "\n".join(lines))
 
 
 add(Exercise(
-    "04-work-items", "04_add_complete_io", "mapping",
-    "completion-storm, N=4: how many work items are queued in the old design (any schedule), and what are the "
-    "fewest and the most the new design can queue? Answer {'old': ., 'new_min': ., 'new_max': .}.",
-    "Old: each completion queues its own io_end's work. New: one queue_work per empty-to-non-empty "
-    "transition of the list; how few and how many such transitions can four completions make?",
-    "Old: 4, one per io_end (more if the worker requeues, which it cannot here: nobody holds i_mutex). "
-    "New: 1 if all four arrive before the worker drains, 4 if the worker empties the list each time.",
-    _queued_counts, defaults={"ios": 4, "seeds": 40}))
+    "04-which-queued", "04_add_complete_io", "set",
+    "Read the events (seeded): which io_ends were marked QUEUED, i.e. had their own work item queued? Answer a set "
+    "of io_end numbers.",
+    "An io_end is marked QUEUED when its completion finds the completed list empty. When is the list empty?",
+    hint2="The list is empty at the start and right after a worker's stage A has taken the whole list, until the "
+    "next completion adds to it. Walk the events in order and keep track of what is on the list.",
+    explain="ext4_add_complete_io, under i_completed_io_lock, marks an io_end QUEUED and queues its work item only "
+    "when the list is empty: io#0 always, and after that the first completion after each stage A that took every "
+    "io_end on the list.",
+    solve=lambda p: set(queued_ios(_which_run(p).steps)), make=_make_which, show=_show_which,
+    defaults={"ios": 3, "seed": 0},
+    telltales=lambda p: [g.steps("the lines that say which completion queued work",
+                                 [rec for rec in _which_run(p).steps if _hidden(rec)])]))

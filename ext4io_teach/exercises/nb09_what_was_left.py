@@ -1,13 +1,18 @@
-"""Notebook 09 (what was left): make fsync return too early, c278531d, which punch holes wait, the
-counterfactual's hang."""
+"""Notebook 09 (what was left): make fsync return too early although it converted an io_end itself, which designs
+keep fsync-durable, which punch holes wait, and the round-robin outcomes of punch hole against the old worker."""
 
 from __future__ import annotations
 
+import re
+
 from ..errors import InvariantViolation
+from ..notebook_helpers import step_until
 from ..sched import Run, run
+from . import giveaway as g
 from .feedback import Incorrect
+from .nearmiss import RUN_OUTCOMES
 from .registry import Exercise, add
-from .replay import explore_result, explore_verdict, replay
+from .replay import converted_by, explore_verdict, replay
 
 
 def _goal_fsync_durable(p, schedule):
@@ -18,16 +23,21 @@ def _goal_fsync_durable(p, schedule):
                         "whose page writeback had ended.")
     if v.invariant != "fsync-durable":
         raise Incorrect(f"your schedule breaks {v.invariant}, not fsync-durable.")
-    return f"fsync returned too early: {v.message}."
+    own = sorted(k for k, who in converted_by(r).items() if who == "fsync")
+    if not own:
+        raise Incorrect("fsync returned too early, but it converted nothing itself: here its flush must drain "
+                        "(and convert) at least one io_end before it returns.")
+    return f"fsync converted {', '.join(f'io#{k}' for k in own)} itself and still returned too early: {v.message}."
 
 
 def _durable_solution(p):
-    # the writeback task completes io#0 (page writeback ends, io#0 joins the list and queues the work); the
-    # worker takes io#0 in stage A and stops; fsync passes its writeback wait, flushes an empty list and
-    # returns while io#0 is still unconverted in the worker's hands.
+    """io#0 completes and the worker takes it (stage A) and stops; io#1 completes and queues its own work; fsync
+    waits for writeback, takes io#1 off the list, converts it and returns while io#0 is still unconverted."""
     r = Run("fsync-vs-writeback", p["design"], p["ios"], properties=("fsync-durable",))
-    while r.world.tasks[1].pc != "eio.convert":  # the worker has taken io#0 and is about to convert it
-        r.step(min(r.runnable()))
+    wb, worker, fsync = r.world.tasks
+    step_until(r, 0, lambda w: wb.io == 1)
+    step_until(r, 1, lambda w: worker.pc == "eio.convert")
+    step_until(r, 0, lambda w: wb.pc == "done")
     while True:
         try:
             r.step(2)
@@ -37,52 +47,102 @@ def _durable_solution(p):
 
 add(Exercise(
     "09-fsync-durable", "09_what_was_left", "schedule",
-    "New design, fsync-vs-writeback, N=1 (tasks 0 writeback, 1 worker, 2 fsync): find a schedule that breaks "
-    "the fsync-durable property (checked with properties=('fsync-durable',)).",
-    "Let the writeback task complete io#0, then let the worker take io#0 in its stage A and stop it there. Then "
-    "run fsync alone: what does its flush find on the list?",
-    "A flush only drains what is on the list. An io_end another drainer has already taken is invisible to it, "
-    "so fsync returns before that conversion is done, although the page writeback it waited for had ended: the "
-    "extent is still unwritten on disk. c278531d makes it wait for i_unwritten == 0.",
-    _durable_solution, goal=_goal_fsync_durable, defaults={"ios": 1, "design": "new"}))
+    "New design, fsync-vs-writeback, N=2 (tasks 0 writeback, 1 worker, 2 fsync): find a schedule that breaks the "
+    "fsync-durable property (checked with properties=('fsync-durable',)) in which fsync's own flush converts an "
+    "io_end before fsync returns too early.",
+    "Notebook 09's counterexample has fsync flush an empty list. Here its flush must find something: which io_end "
+    "can still be on the list after the worker has taken io#0?",
+    hint2="Complete io#0 (task 0) and let the worker take it in its stage A and stop before converting. Then "
+    "complete io#1: the list is empty again, so io#1 goes on it. Now run fsync alone: it drains and converts io#1 "
+    "and returns, with io#0 still in the worker's hands.",
+    explain="A flush answers only for what it drains. fsync converts io#1, which it found on the list, but io#0, "
+    "whose page writeback had ended before fsync's flush began, sits unconverted on the worker's private list: "
+    "fsync returns with its extent still unwritten on disk. c278531d makes fsync wait for i_unwritten == 0 after "
+    "its own flush.",
+    solve=_durable_solution, goal=_goal_fsync_durable, defaults={"ios": 2, "design": "new"},
+    telltales=lambda p: [g.steps("the model schedule's run", run(
+        "fsync-vs-writeback", p["design"], p["ios"], schedule=_durable_solution(p)[:-1]).steps)]))
+
+
+DURABLE_DESIGNS = ("02d262df", "old+02d262df")
+
+
+def _durable(p):
+    return {d: explore_verdict("fsync-vs-writeback", d, p["ios"], "fsync-durable") == "ok" for d in DURABLE_DESIGNS}
 
 
 add(Exercise(
-    "09-c278531d", "09_what_was_left", "value",
-    "c278531d design, fsync-vs-writeback, N=1, property fsync-durable on: how many of the seeded random runs "
-    "with seeds 0..99 end in a violation?",
-    "c278531d makes a flush caller wait until i_unwritten is 0, i.e. until every conversion in any drainer "
-    "has finished. Can fsync still return before a conversion is done?",
-    "None: after its own flush, fsync sleeps until i_unwritten == 0, so every io_end whose pages were written "
-    "back before it began has been converted by whichever drainer took it.",
-    lambda p: sum(run("fsync-vs-writeback", "c278531d", 1, seed=s, properties=("fsync-durable",)).outcome
-                  == "violation" for s in range(p["seeds"])), defaults={"seeds": 100}))
+    "09-durable-designs", "09_what_was_left", "mapping",
+    "fsync-vs-writeback, N=1, property fsync-durable: does each of these designs keep it in every schedule (the "
+    "explorer's verdict ok)? 02d262df (28a535f9 with 02d262df's punch hole) and old+02d262df (v3.6 with the same "
+    "punch hole). Answer {'02d262df': True or False, 'old+02d262df': True or False}.",
+    "What does 02d262df change, and does fsync go through it? Which fsync, the v3.6 one or 28a535f9's, does each "
+    "design have?",
+    hint2="02d262df changes only punch hole, so fsync is the fsync of the design underneath: 28a535f9's for "
+    "02d262df (notebook 09: new fails fsync-durable) and v3.6's for old+02d262df (notebook 09: old keeps it, "
+    "because its worker converts only under i_mutex, which fsync holds).",
+    explain="02d262df touches punch hole only: its fsync is 28a535f9's, whose flush misses the io_end another "
+    "drainer holds, so the explorer finds the early return. old+02d262df has v3.6's fsync: a v3.6 worker converts "
+    "only while it holds i_mutex, and fsync holds i_mutex, so no conversion can be half done when fsync returns.",
+    solve=_durable, defaults={"ios": 1},
+    telltales=lambda p: [g.words("each design next to its verdict", *(
+        rf"^\s*{re.escape(d)}\s[^\n]*\b{'ok' if v else 'violation'}\b" for d, v in _durable(p).items()),
+        ordered=False,
+        example="\n".join(f"{d:12} N=1: {'ok' if v else 'violation'}" for d, v in _durable(p).items()))]))
 
 
-PUNCH_DESIGNS = ("old", "new", "02d262df", "c278531d", "old+02d262df")
+PUNCH_DESIGNS = ("old", "old-blocking", "old+02d262df")
+
+
+def _punch_waits(p):
+    return {d for d in PUNCH_DESIGNS if explore_verdict("punch-hole-error", d, p["ios"], "punch-waits") == "ok"}
 
 
 add(Exercise(
     "09-punch-waits", "09_what_was_left", "set",
-    "punch-hole-error, N=2: which of the designs in ex.PUNCH_DESIGNS keep the property punch-waits (punch hole "
-    "removes blocks only when no conversion is pending) in every schedule? Answer a set of names.",
-    "Which punch holes wait for DIO before they remove blocks? Waiting can also mean never getting there.",
-    "02d262df and c278531d wait in inode_dio_wait (c278531d also for i_unwritten == 0) under i_mutex, so no "
-    "conversion is pending when they remove blocks. old+02d262df waits the same way: when its punch gets that "
-    "far, everything is converted; in the other runs it never returns (a hang, not a punch-waits violation). "
-    "v3.6 and 28a535f9 punch without waiting.",
-    lambda p: {d for d in PUNCH_DESIGNS
-               if explore_verdict("punch-hole-error", d, p["ios"], "punch-waits") == "ok"},
-    defaults={"ios": 2}, universe=PUNCH_DESIGNS))
+    "punch-hole-error, N=2: which of the designs in ex.PUNCH_DESIGNS (v3.6, the old-blocking counterfactual, and "
+    "v3.6 with 02d262df's punch hole) keep the property punch-waits (punch hole removes blocks only when no "
+    "conversion is pending) in every schedule? Answer a set of names.",
+    "Which of these punch holes wait for DIO before they remove blocks? Waiting can also mean never getting there.",
+    hint2="v3.6's punch hole (in old and in old-blocking: the counterfactual changes only the worker) neither takes "
+    "i_mutex nor waits. 02d262df's waits in inode_dio_wait under i_mutex: against the v3.6 worker it may hang, but "
+    "a punch that never returns never removes blocks early.",
+    explain="old and old-blocking share v3.6's punch hole, which flushes and removes blocks without waiting: the "
+    "worker may hold an io_end it has not converted yet. old+02d262df waits in inode_dio_wait under i_mutex: when "
+    "its punch gets that far, every conversion is done; in the other runs it never returns (a hang, which "
+    "punch-waits does not count: the liveness property does).",
+    solve=_punch_waits, defaults={"ios": 2}, universe=PUNCH_DESIGNS,
+    telltales=lambda p: [g.words("each design next to its verdict", *(
+        rf"^\s*{re.escape(d)}\s[^\n]*\b{_verdict(d, p)}\b" for d in PUNCH_DESIGNS),
+        ordered=False, example="\n".join(f"{d:12} N=2: {_verdict(d, p)}" for d in PUNCH_DESIGNS))]))
+
+
+def _verdict(d, p):
+    return "ok" if d in _punch_waits(p) else "violation"
+
+
+COUNTERFACTUAL_DESIGNS = ("old", "02d262df", "old+02d262df")
+
+
+def _punch_outcomes(p):
+    return {d: run("punch-hole-error", d, p["ios"], max_steps=p["max_steps"]).outcome for d in COUNTERFACTUAL_DESIGNS}
 
 
 add(Exercise(
-    "09-counterfactual", "09_what_was_left", "value",
-    "Design old+02d262df (the v3.6 worker with 02d262df's punch hole), punch-hole-error, N=1, property "
-    "liveness: which liveness goal never holds? Answer its name (a string such as 'truncate-returns').",
-    "Which task holds i_mutex while it waits for i_dio_count, and what does the v3.6 worker need before it "
-    "converts?",
-    "punch-returns: punch holds i_mutex and sleeps in inode_dio_wait; the count drops only after a conversion, "
-    "and the v3.6 worker converts only after mutex_trylock(i_mutex) succeeds, so it requeues and yields forever. "
-    "The truncate hang again: 02d262df could only land after 28a535f9 took i_mutex out of the worker.",
-    lambda p: explore_result("punch-hole-error", "old+02d262df", 1, "liveness").violation["invariant"]))
+    "09-counterfactual", "09_what_was_left", "mapping",
+    "punch-hole-error, N=1, round robin, max_steps=1000: the outcome of the run for old (v3.6), 02d262df and "
+    "old+02d262df (the counterfactual: v3.6's worker with 02d262df's punch hole). Answer a dict of outcomes "
+    "(completed, deadlock, running, stopped, violation).",
+    "Which combination has a task that holds i_mutex while it waits for i_dio_count, and a worker that needs "
+    "i_mutex to convert?",
+    hint2="Only old+02d262df has both halves of the truncate hang: punch holds i_mutex and sleeps in inode_dio_wait, "
+    "and the v3.6 worker can convert only after mutex_trylock(i_mutex) succeeds. A run that goes round that loop "
+    "until its step limit ends as 'running' (the explorer calls it a livelock).",
+    explain="old's punch hole takes no i_mutex and does not wait, so the worker converts and the run completes; "
+    "02d262df's punch waits under i_mutex, but 28a535f9's worker never needs i_mutex, so it completes too. "
+    "old+02d262df is the truncate hang again: punch sleeps on i_dio_count holding i_mutex, the worker requeues and "
+    "yields for ever; round robin hits the step limit: 'running'.",
+    solve=_punch_outcomes, defaults={"ios": 1, "max_steps": 1000}, choices=RUN_OUTCOMES,
+    telltales=lambda p: [g.words("each design next to its outcome", *(
+        rf"^\s*{re.escape(d)}\s[^\n]*\b{o}\b" for d, o in _punch_outcomes(p).items()), ordered=False,
+        example="\n".join(f"{d:12} {o}" for d, o in _punch_outcomes(p).items()))]))
