@@ -15,7 +15,7 @@ import pytest
 PKG = Path(__file__).resolve().parent.parent / "ext4io_teach"
 
 # package part -> the parts of the package it must never import
-FORBIDDEN = {"commands": ("cli",), "exercises": ("cli", "commands"),
+FORBIDDEN = {"commands": ("cli",), "exercises": ("cli", "commands"), "problemset": ("cli", "commands"),
              "notebook_helpers": ("cli", "commands", "exercises"),
              "sched": ("cli", "commands", "exercises", "notebook_helpers")}
 
