@@ -50,7 +50,7 @@ add(Exercise(
     explain="All three are UNWRITTEN|DIRECT (direct writes into fallocated space, none converted yet). io#0 found "
     "the list empty: QUEUED. The worker's stage A then emptied the list, so io#1 found it empty too: QUEUED, its "
     "own work item queued. io#2 found io#1 on the list and only joined it. The worker, stopped after stage A, has "
-    "cleared nothing: flags change only in stage C.",
+    "cleared nothing: flags change only in stage C [K41] [K42].",
     solve=_flags, defaults={"ios": 3}, choices=FLAG_NAMES, telltales=_flags_telltales))
 
 

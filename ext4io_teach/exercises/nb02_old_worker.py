@@ -28,7 +28,8 @@ add(Exercise(
     "steps, not with N. Notebook 02's table gives about one requeue per seven steps.",
     explain="About the same as with one io_end: one worker runs one work item at a time, and each pass of its "
     "loop requeues one item (the items of the three io_ends take turns at the back of the queue). Once truncate "
-    "holds i_mutex, the requeues count the worker's passes, about one every seven steps, whatever N is.",
+    "holds i_mutex, the requeues count the worker's passes, about one every seven steps, whatever N is "
+    "[K13] [K32].",
     solve=_requeues, defaults={"ios": 3, "max_steps": 500},
     telltales=lambda p: [g.words("the count next to its step limit",
                                  rf"\b{p['max_steps']}\b[^\n]*requeues\s*[=:]?\s*{_requeues(p)}\b",

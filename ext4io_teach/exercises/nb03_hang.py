@@ -42,7 +42,7 @@ add(Exercise(
     "flush converts io#0 itself (v3.6's under i_mutex, with IN_FSYNC set so the worker keeps off), i_dio_count drops "
     "to 0, and when truncate finally holds i_mutex its inode_dio_wait returns at once. The hang is a property of a "
     "schedule, truncate holding i_mutex before the conversion, not of every run: the explorer, which tries every "
-    "schedule, still finds old's livelock and old-blocking's deadlock in mixed.",
+    "schedule, still finds old's livelock and old-blocking's deadlock in mixed [K15] [K28].",
     solve=_outcomes, defaults={"scenario": "mixed", "ios": 1, "max_steps": 1000}, choices=RUN_OUTCOMES,
     telltales=_outcome_telltales))
 
@@ -84,7 +84,7 @@ add(Exercise(
     "holds i_mutex), then let truncate take i_mutex, and only then complete io#1 and let the worker try.",
     explain="The hang needs one pending conversion while truncate holds i_mutex, not all of them: io#1's "
     "conversion needs the worker's mutex_trylock, which fails for as long as truncate sleeps in inode_dio_wait "
-    "holding i_mutex, and i_dio_count drops only after that conversion.",
+    "holding i_mutex, and i_dio_count drops only after that conversion [K13] [K22].",
     solve=_hang_after_conversion, goal=_goal_hang, defaults={"ios": 2},
     telltales=lambda p: [g.steps("the model schedule's run", run(
         "truncate-vs-dio", "old", p["ios"], schedule=_hang_after_conversion(p)).steps)]))

@@ -55,7 +55,7 @@ add(Exercise(
     "dropped the spinlock; then complete io#2 and io#3, and let the worker finish.",
     explain="io#0 finds the list empty (a work item), io#1 joins it; the worker's stage A empties the list, so io#2 "
     "finds it empty again (a second work item) and io#3 joins io#2. The first work item drains io#0 and io#1, the "
-    "second io#2 and io#3.",
+    "second io#2 and io#3 [K41] [K47].",
     solve=_two_batches, goal=_goal_batches, defaults={"ios": 4},
     telltales=lambda p: [g.steps("the model schedule's run", run(
         "completion-storm", "new", p["ios"], schedule=_two_batches(p)).steps)]))
@@ -108,7 +108,7 @@ add(Exercise(
     "next completion adds to it. Walk the events in order and keep track of what is on the list.",
     explain="ext4_add_complete_io, under i_completed_io_lock, marks an io_end QUEUED and queues its work item only "
     "when the list is empty: io#0 always, and after that the first completion after each stage A that took every "
-    "io_end on the list.",
+    "io_end on the list [K41].",
     solve=lambda p: set(queued_ios(_which_run(p).steps)), make=_make_which, show=_show_which,
     defaults={"ios": 3, "seed": 0},
     telltales=lambda p: [g.steps("the lines that say which completion queued work",

@@ -129,7 +129,7 @@ add(Exercise(
     explain="Every io_end on the list must have a drainer coming: a work item queued by the completion that found "
     "the list empty (nonempty-list-has-worker). Break that promise and nobody takes the list: when every task has "
     "finished, the io_end was never converted, counted out or freed. In truncate-vs-dio the same change is a "
-    "deadlock instead: truncate waits in inode_dio_wait for a count that only a conversion drops.",
+    "deadlock instead: truncate waits in inode_dio_wait for a count that only a conversion drops [K47] [K22].",
     solve=lambda p: model_variant(), goal=_goal_lost, defaults={"ios": 2},
     telltales=lambda p: [g.steps("the model variant's counterexample", _model_cex_steps())]))
 

@@ -46,7 +46,7 @@ add(Exercise(
     "i_completed_io_lock exactly as the worker's do: A and C under it, B and D without it.",
     explain="fsync holds i_mutex around its whole flush (ext4_sync_file) and takes i_completed_io_lock in stages A "
     "and C, like every drainer. i_mutex protects nothing inside the flush any more: the worker never takes it, "
-    "which is why the flush can run in the worker and in fsync at once.",
+    "which is why the flush can run in the worker and in fsync at once [K28] [K44].",
     solve=_stage_locks, defaults={"ios": 2}, choices=LOCKS,
     telltales=lambda p: [g.steps("fsync's stage steps with fsync in a holder column",
                                  [r for r in _fsync_run(p).steps if _stage_work(r)], column="fsync")]))
@@ -112,7 +112,7 @@ add(Exercise(
     "cannot step while i_dio_count is above 0. Otherwise the step is possible and blocked_by is None.",
     explain="A task waiting in a lock's queue is not runnable until the holder releases the lock (the spinlock is "
     "handed to the next ticket, a woken mutex waiter retries); truncate sleeping in inode_dio_wait waits for a "
-    "counter, not a lock, which is the wait lockdep cannot see.",
+    "counter, not a lock, which is the wait lockdep cannot see [K20] [K24].",
     solve=_possible, make=_make_possible, show=_show_possible, choices=(*LOCKS, "i_dio_count"),
     defaults={"scenario": "fsync-vs-worker", "design": "new", "ios": 1, "schedule": []},
     telltales=lambda p: [_possible_telltale(p)]))

@@ -90,7 +90,7 @@ add(Exercise(
     explain="The second drainer through stage C frees a QUEUED io_end. If fsync takes io#0 in its stage A and the "
     "worker running io#0's work item passes its stage C first (clearing QUEUED and leaving io#0, still UNWRITTEN, "
     "to the drainer converting it), fsync's stage C finds io#0 no longer QUEUED and moves it to its to_free list; "
-    "io#1 never was QUEUED.",
+    "io#1 never was QUEUED [K45].",
     solve=_fsync_frees_all, goal=_goal_fsync_frees, defaults={"ios": 2},
     telltales=lambda p: [g.steps("the model schedule's run", run(
         "fsync-vs-worker", "new", p["ios"], schedule=_fsync_frees_all(p)).steps)]))

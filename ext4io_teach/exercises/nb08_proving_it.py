@@ -48,7 +48,7 @@ add(Exercise(
     "before its flush, which then finds an empty list. The variants whose harm needs a second drainer at the same "
     "time (a flusher converting an io_end while the worker settles it) look safe there; the ones that break the "
     "worker's own drain (a free without unlink, stage A taking one io_end, the worker never freeing its own) are "
-    "caught by truncate-vs-dio as well.",
+    "caught by truncate-vs-dio as well [K20] [K48].",
     solve=lambda p: blind_spots(p["scenario"], p["ios"]), defaults={"scenario": "truncate-vs-dio", "ios": 2},
     universe=BLIND_CANDIDATES, telltales=_blind_telltales))
 

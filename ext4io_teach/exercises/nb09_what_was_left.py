@@ -58,7 +58,7 @@ add(Exercise(
     explain="A flush answers only for what it drains. fsync converts io#1, which it found on the list, but io#0, "
     "whose page writeback had ended before fsync's flush began, sits unconverted on the worker's private list: "
     "fsync returns with its extent still unwritten on disk. c278531d makes fsync wait for i_unwritten == 0 after "
-    "its own flush.",
+    "its own flush [K60] [K62].",
     solve=_durable_solution, goal=_goal_fsync_durable, defaults={"ios": 2, "design": "new"},
     telltales=lambda p: [g.steps("the model schedule's run", run(
         "fsync-vs-writeback", p["design"], p["ios"], schedule=_durable_solution(p)[:-1]).steps)]))
@@ -83,7 +83,8 @@ add(Exercise(
     "because its worker converts only under i_mutex, which fsync holds).",
     explain="02d262df touches punch hole only: its fsync is 28a535f9's, whose flush misses the io_end another "
     "drainer holds, so the explorer finds the early return. old+02d262df has v3.6's fsync: a v3.6 worker converts "
-    "only while it holds i_mutex, and fsync holds i_mutex, so no conversion can be half done when fsync returns.",
+    "only while it holds i_mutex, and fsync holds i_mutex, so no conversion can be half done when fsync returns "
+    "[K27] [K13] [K28].",
     solve=_durable, defaults={"ios": 1},
     telltales=lambda p: [g.words("each design next to its verdict", *(
         rf"^\s*{re.escape(d)}\s[^\n]*\b{'ok' if v else 'violation'}\b" for d, v in _durable(p).items()),
@@ -110,7 +111,7 @@ add(Exercise(
     explain="old and old-blocking share v3.6's punch hole, which flushes and removes blocks without waiting: the "
     "worker may hold an io_end it has not converted yet. old+02d262df waits in inode_dio_wait under i_mutex: when "
     "its punch gets that far, every conversion is done; in the other runs it never returns (a hang, which "
-    "punch-waits does not count: the liveness property does).",
+    "punch-waits does not count: the liveness property does) [K26] [K27].",
     solve=_punch_waits, defaults={"ios": 2}, universe=PUNCH_DESIGNS,
     telltales=lambda p: [g.words("each design next to its verdict", *(
         rf"^\s*{re.escape(d)}\s[^\n]*\b{_verdict(d, p)}\b" for d in PUNCH_DESIGNS),
@@ -141,7 +142,7 @@ add(Exercise(
     explain="old's punch hole takes no i_mutex and does not wait, so the worker converts and the run completes; "
     "02d262df's punch waits under i_mutex, but 28a535f9's worker never needs i_mutex, so it completes too. "
     "old+02d262df is the truncate hang again: punch sleeps on i_dio_count holding i_mutex, the worker requeues and "
-    "yields for ever; round robin hits the step limit: 'running'.",
+    "yields for ever; round robin hits the step limit: 'running' [K27].",
     solve=_punch_outcomes, defaults={"ios": 1, "max_steps": 1000}, choices=RUN_OUTCOMES,
     telltales=lambda p: [g.words("each design next to its outcome", *(
         rf"^\s*{re.escape(d)}\s[^\n]*\b{o}\b" for d, o in _punch_outcomes(p).items()), ordered=False,
