@@ -1,6 +1,6 @@
 """The registry of exercises, and what a notebook calls on it: check, reveal, seeded problems.
 
-Every exercise has a key (``"04-one-work-item"``), a question, a hint and a way to compute the right answer
+Every exercise has a key (``"04-two-batches"``), a question, a hint and a way to compute the right answer
 *from the model* (never a hard-coded number that could drift from the designs). The modules ``nbNN_*``
 beside this one each ``add`` the exercises of one notebook.
 
