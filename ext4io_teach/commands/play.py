@@ -4,7 +4,8 @@ It drives the widget's own logic (``widgets.StepperController``: the same step, 
 and Show me) and prints the text panel (``textview.controller_text``) after every action. Keys,
 one per line: a task number steps that task; Enter takes one step (the loaded schedule's next entry,
 else round robin, as the widget's Next); ``u`` undo; ``n`` next stage; ``s`` show me (the explorer's
-shortest way to the challenge, or to any failure, loaded for replay with Enter); ``h`` help; ``q``
+shortest way to the challenge, or to any failure, loaded for replay with Enter); ``c`` the crash view
+(``crash.py``: what a read after a crash would return for each io_end now); ``h`` help; ``q``
 quit (so does the end of the input). Anything else gets a one-line hint. It reads lines, so a test
 or a pipe can drive it (``printf '2\\nu\\nq\\n' | ext4io-teach play truncate-vs-dio --design old``).
 """
@@ -20,7 +21,8 @@ from ._common import echo_command
 
 NAME = "play"
 HELP = "step a scenario by hand in the terminal (task number, Enter next, u undo, n next stage, s show me, q quit)"
-KEYS = "a task number steps it, Enter the next step, u undo, n next stage, s show me, h help, q quit"
+KEYS = ("a task number steps it, Enter the next step, u undo, n next stage, s show me, c crash view, h help, "
+        "q quit")
 SEARCH_LIMIT_S = 20.0  # Show me: the explorer's time limit (as in the widget)
 
 
@@ -71,6 +73,10 @@ def act(ctrl, key: str) -> tuple[str | None, bool]:
         ctrl.run_to_next_stage()
     elif key == "s":
         ctrl.show_me(max_seconds=SEARCH_LIMIT_S, progress=False)
+    elif key == "c":
+        from ..crash import crash_view
+
+        return str(crash_view(ctrl)), False
     elif key in ("h", "?", "help"):
         return f"keys: {KEYS}", False
     else:
