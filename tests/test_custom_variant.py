@@ -183,3 +183,14 @@ def test_replace_must_be_a_bool_and_unregister_only_yours():
         e4.register_variant(queue_when_nonempty(), replace="yes")
     with pytest.raises(ValueError, match="'new' is no variant of yours"):
         e4.unregister_variant("new")
+
+
+def test_the_stepper_widget_offers_it():
+    pytest.importorskip("ipywidgets")
+    from ext4io_teach.widgets.stepper import Stepper
+
+    e4.register_variant(queue_when_nonempty())
+    s = Stepper("truncate-vs-dio", "queue-when-nonempty", 1)
+    assert "queue-when-nonempty" in s.design_dd.options and s.ctrl.inputs["design"] == "queue-when-nonempty"
+    s.ctrl.step(0)
+    assert s.ctrl.schedule == [0] and not s.errors
