@@ -194,3 +194,26 @@ def test_the_stepper_widget_offers_it():
     assert "queue-when-nonempty" in s.design_dd.options and s.ctrl.inputs["design"] == "queue-when-nonempty"
     s.ctrl.step(0)
     assert s.ctrl.schedule == [0] and not s.errors
+
+
+class UndeclaredNext(NEW):
+    name = "undeclared-next"
+
+    def add_unlock(self, w, t):
+        w.spin_unlock(t)
+        t.pc = "add.queue"
+        return "spin_unlock", "spin_unlock", t.io
+
+
+def test_a_step_that_goes_where_its_declaration_does_not_say():
+    """Where steps declare their next pcs (``@step(..., next=...)``), an override must keep to them."""
+    from dataclasses import fields
+
+    from ext4io_teach.designs import base
+
+    spec_cls = getattr(base, "StepSpec", None) or __import__("ext4io_teach.designs.table", fromlist=["x"]).StepSpec
+    if "next" not in {f.name for f in fields(spec_cls)}:
+        pytest.skip("steps do not declare their next pcs in this version")
+    with pytest.raises(ValueError, match=r"UndeclaredNext.add_unlock goes to 'add.queue', which step add.unlock "
+                                         r"does not declare .*also_next"):
+        e4.register_variant(UndeclaredNext)

@@ -135,16 +135,35 @@ def _named_pcs(fn) -> set:
             and id(n) not in docs and PC_RE.fullmatch(n.value)}
 
 
+def _declared(design, spec):
+    """The pcs step ``spec`` declares it may go to (``@step(..., next=...)``), or None where steps declare none."""
+    if getattr(spec, "next", None) is None:
+        return None
+    from .reach import resolve
+
+    return {resolve(design, entry, spec.pc) for entry in spec.next} - {None}
+
+
 def _check_table(cls, base, design) -> None:
-    """Every pc an overridden step names is in the table; every step of the variant's own is reachable."""
+    """Every pc an overridden step names is in the table, and declared by its step where steps declare where
+    they go; every step of the variant's own is reachable."""
     table = design.table
+    by_method = {spec.method: spec for spec in cls._pcs.values()}
     for attr, value in _own_attrs(cls, base).items():
         if not inspect.isfunction(value):
             continue
-        for pc in sorted(_named_pcs(value) - set(table)):
+        named = _named_pcs(value)
+        for pc in sorted(named - set(table)):
             near = difflib.get_close_matches(pc, list(table), 1)
             raise bad_input("design", f"{cls.__name__}.{attr} names the pc {pc!r}, which is no step of the table"
                             + (f" (did you mean {near[0]}?)" if near else ""), "a pc of the table, or 'done'")
+        spec = by_method.get(attr)
+        declared = None if spec is None else _declared(design, spec)
+        if declared is not None and named - declared:
+            pc = sorted(named - declared)[0]
+            raise bad_input("design", f"{cls.__name__}.{attr} goes to {pc!r}, which step {spec.pc} does not declare "
+                            f"(next: {', '.join(sorted(declared)) or 'none'})",
+                            f"@also_next({pc!r}) on the method, or the step redeclared with @step(..., next=...)")
     new = [pc for pc in cls._pcs if pc not in base._pcs]
     if new:
         reach = design.reachable()
