@@ -34,10 +34,10 @@ from machine import describe, memory_of, speed_reference_ms  # noqa: E402  (benc
 
 from ext4io_teach.gcpause import collector_paused  # noqa: E402
 from ext4io_teach.invariants import state_checker  # noqa: E402
-from ext4io_teach.metrics import flat, metrics  # noqa: E402
 from ext4io_teach.timed import run_timed  # noqa: E402
-from ext4io_teach.timed_roles import TimedWorld, roles_for, timed_design  # noqa: E402
-from ext4io_teach.workload import make_workload  # noqa: E402
+from ext4io_teach.timed.metrics import flat, metrics  # noqa: E402
+from ext4io_teach.timed.workload import make_workload  # noqa: E402
+from ext4io_teach.timed.world import TimedWorld, roles_for, timed_design  # noqa: E402
 
 
 def machine() -> str:
@@ -125,7 +125,7 @@ def memory_rows(sizes, designs=("old", "new"), scenario="seed") -> list[str]:
         for d in designs:
             m = memory_of(f"""
                 from ext4io_teach.timed import run_timed
-                from ext4io_teach.workload import make_workload
+                from ext4io_teach.timed.workload import make_workload
                 load = make_workload({scenario!r}, {n})
                 """, f"""
                 run = run_timed(load, {d!r}, cpus=2, seed=0, progress=False)
@@ -145,7 +145,7 @@ def time_timeline(runs, path: str, scenario: str, repeat: int = 1) -> tuple[floa
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ext4io_teach import plot
+    from ext4io_teach.timed import plot
 
     warm = plt.figure()  # fonts and the Agg canvas, loaded once per process
     warm.savefig(path, dpi=30)
@@ -216,7 +216,7 @@ def main(argv=None) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        from ext4io_teach import plot
+        from ext4io_teach.timed import plot
 
         fig = plot.scaling_figure(rows, title=f"{a.scenario}: cost and latency against IOs (old vs new)")
         fig.savefig(a.figure, dpi=90)

@@ -7,7 +7,7 @@ import pytest
 
 from ext4io_teach.gcpause import collector_paused
 from ext4io_teach.timed import run_timed
-from ext4io_teach.workload import make_workload
+from ext4io_teach.timed.workload import make_workload
 
 
 @pytest.fixture

@@ -33,12 +33,11 @@ RUN_SEEDS = (0, 1, 2)
 
 
 def _timed_api():
+    from ext4io_teach.timed import run_timed, timed_design_names
+
     try:
         from ext4io_teach.timed.workload import make_workload, workload_names
-
-        from ext4io_teach.timed import run_timed, timed_design_names
     except ImportError:  # before the timed package
-        from ext4io_teach.timed import run_timed, timed_design_names
         from ext4io_teach.workload import make_workload, workload_names
     return run_timed, timed_design_names, make_workload, workload_names
 

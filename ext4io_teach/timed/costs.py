@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from .errors import bad_input, shown
+from ..errors import bad_input, shown
 
 # kind -> (default µs, what it models)
 KINDS: dict[str, tuple[int, str]] = {

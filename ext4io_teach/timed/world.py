@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import heapq
 
-from .designs import get_design
-from .designs.base import local, step
-from .world import World
+from ..designs import get_design
+from ..designs.base import local, step
+from ..world import World
 
 INF = 1 << 62
 

@@ -44,16 +44,16 @@ import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
 
+from ..designs import design_names, get_design
+from ..designs.base import Design
+from ..errors import InvariantViolation, bad_input, shown
+from ..gcpause import collector_paused
+from ..invariants import CONSEQUENCES, enabled_for, state_checker
+from ..progress import progress_for
+from ..sched import SEED_MAX, SEED_MIN
 from .costs import DEFAULT_COSTS, CostModel
-from .designs import design_names, get_design
-from .designs.base import Design
-from .errors import InvariantViolation, bad_input, shown
-from .gcpause import collector_paused
-from .invariants import CONSEQUENCES, enabled_for, state_checker
-from .progress import progress_for
-from .sched import SEED_MAX, SEED_MIN
-from .timed_roles import INF, TimedWorld, roles_for, timed_design
 from .workload import Workload
+from .world import INF, TimedWorld, roles_for, timed_design
 
 MAX_CPUS = 64
 MAX_TIME_LIMIT_US = 10 ** 15  # about 31 years of simulated time
@@ -144,7 +144,7 @@ def timed_checks(design: str) -> frozenset:
     """The invariants a timed run of ``design`` checks: the consequences for a variant of the mutant
     gallery (as ``explore.gallery`` checks it), else the design family's set."""
     d = get_design(design)
-    from .designs.mutants import VARIANTS
+    from ..designs.mutants import VARIANTS
 
     return CONSEQUENCES if design in VARIANTS else enabled_for(d.family)
 
@@ -165,11 +165,12 @@ def run_timed(workload: Workload, design: str = "new", *, cpus: int = 2, seed: i
                         f"(run {same_as})", ", ".join(timed_design_names()))
     checks = timed_checks(design)
     if not isinstance(workload, Workload):
-        raise bad_input("workload", f"{shown(workload)} is not a Workload", "ext4io_teach.workload.make_workload(...)")
+        raise bad_input("workload", f"{shown(workload)} is not a Workload",
+                        "ext4io_teach.timed.workload.make_workload(...)")
     _check_int("cpus", cpus, 1, MAX_CPUS, f"1..{MAX_CPUS}")
     _check_int("seed", seed, SEED_MIN, SEED_MAX, f"{SEED_MIN}..{SEED_MAX}")
     if not isinstance(costs, CostModel):
-        raise bad_input("costs", f"{shown(costs)} is not a CostModel", "ext4io_teach.costs.CostModel(...)")
+        raise bad_input("costs", f"{shown(costs)} is not a CostModel", "ext4io_teach.timed.costs.CostModel(...)")
     limit = workload.limit_us if time_limit_us is None else time_limit_us
     _check_int("time_limit_us", limit, 1, MAX_TIME_LIMIT_US, f"1..{MAX_TIME_LIMIT_US} (microseconds)")
     bar = progress_for(progress, workload.writes + workload.reads, f"{workload.name} {design}", "IOs", "sim_ms")
