@@ -24,7 +24,6 @@ checked only when asked for (``fsync-durable``, ``punch-waits``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 from .model.flags import DIRECT, UNWRITTEN
 
@@ -137,15 +136,19 @@ def check_state(world, touched: int | None, *, per_io: bool = True, lists: bool 
 
 
 def state_checker(world):
-    """``check_state`` bound to one world, the enabled checks looked up once (timed runs call it after
-    each of a million steps). ``check.per_io`` / ``check.list_check`` say whether it looks at the touched
-    io_end / at a non-empty inode list at all: with neither to look at, a call does nothing."""
+    """``check_state`` bound to one world, the enabled checks looked up once (a timed run calls it after
+    each of a million steps): ``check(touched)``. ``check.list_check`` says whether it looks at the
+    inode list at all (the explorer memoizes that check apart)."""
     checks = world.checks
     on_list = "inode-list-unwritten" in checks
     cleared = "unwritten-cleared-after-conversion" in checks
     has_worker = "nonempty-list-has-worker" in checks
-    check = partial(_state_checks, world, on_list, cleared, has_worker)  # check(touched)
-    check.per_io = on_list or cleared
+    per_io = on_list or cleared
+
+    def check(touched: int | None) -> None:
+        if (per_io and touched is not None) or (has_worker and world.inode.completed):
+            _state_checks(world, on_list, cleared, has_worker, touched)
+
     check.list_check = has_worker
     return check
 

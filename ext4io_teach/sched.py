@@ -15,6 +15,7 @@ from . import invariants
 from .designs import get_design
 from .errors import InvariantViolation, bad_input, shown
 from .scenarios import get_scenario
+from .step import step
 from .trace import StepRecord, record
 from .world import World
 
@@ -174,16 +175,15 @@ class Run:
             allowed = ", ".join(self.describe_task(i) for i in w.runnable()) or "none (no task can run)"
             raise bad_input("schedule", f"step {n} names task {self.describe_task(tid)}, which cannot run: {why}",
                             f"a runnable task: {allowed}")
-        func, stage = w.design.label_of(t)
         self.schedule.append(tid)
-        w.touched = None
-        try:
-            spec, kind, text, io = w.design.do_step(w, t)
-            w.steps += 1
-            invariants.check_state(w, w.touched)
-            if w.all_finished():
+        out = step(w, tid)
+        if out.violation is None and w.all_finished():
+            try:
                 invariants.check_final(w)
-        except InvariantViolation as v:
+            except InvariantViolation as v:
+                out.violation = v
+        if out.violation is not None:
+            v = out.violation
             v.inputs = dict(self.inputs)
             v.schedule = list(self.schedule)
             self.violation = v
@@ -191,8 +191,8 @@ class Run:
                 self.trace.append(StepRecord(n, tid, t.name, "violation", "", v.message, "violation", w.touched,
                                              None, None, len(w.inode.completed), w.inode.dio_count,
                                              len(w.wq.pending)))
-            raise
-        rec = record(n, w, t, func, stage, kind, text, io)
+            raise v
+        rec = record(n, w, t, out)
         if self.keep_trace:
             self.trace.append(rec)
         return rec

@@ -22,6 +22,7 @@ from .model.inode import Inode
 from .model.io_end import IoEnd
 from .model.task import Task
 from .model.workqueue import OrderedWorkqueue
+from .step import settle
 
 EIO = -5
 
@@ -33,7 +34,7 @@ class World:
     # than the 30 attributes CPython 3.11 keeps in a fast shared-key instance dict, and its primitives run
     # millions of times; with slots, ``w.use(...)`` and friends are found without a dictionary lookup.
     __slots__ = ("design", "split_rmw", "fail_io", "inputs", "ios", "inode", "wq", "tasks", "checks", "stats",
-                 "steps", "touched", "worker_tids")
+                 "touched", "worker_tids", "check_state")
 
     def __init__(self, design, roles: list[tuple[str, str]], ios: int, *, split_rmw: bool = False,
                  fail_io: int | None = None, checks: frozenset | None = None, inputs: dict | None = None,
@@ -51,12 +52,12 @@ class World:
         self.wq = OrderedWorkqueue()
         self.tasks = [Task(tid, name, role, design.entry(role)) for tid, (name, role) in enumerate(roles)]
         self.checks = invariants.enabled_for(design.family) if checks is None else frozenset(checks)
+        self.check_state = invariants.state_checker(self)  # check_state(touched): the ``state`` invariants
         self.stats: Counter = Counter()
-        self.steps = 0
         self.touched: int | None = None
         self.worker_tids = tuple(t.tid for t in self.tasks if t.role == "worker")  # configuration, not state
         for t in self.tasks:
-            design.settle(self, t)
+            settle(self, t)
 
     # ---------------------------------------------------------------- state
     def snapshot(self) -> tuple:
@@ -85,10 +86,16 @@ class World:
 
     # ---------------------------------------------------------------- scheduling view
     def can_run(self, t: Task) -> bool:
-        if t.waits_for is not None or t.pc == "done":
+        """Task ``t`` can take its next step: it waits for no lock, has not returned, no time gate holds
+        it back (``gated``) and its step's guard, if any, holds."""
+        if t.waits_for is not None or t.pc == "done" or self.gated(t):
             return False
-        guard = self.design.table[t.pc][0].guard
+        guard = self.design.guards[t.pc]
         return guard is None or guard(self, t)
+
+    def gated(self, t: Task) -> bool:
+        """A time gate holds ``t`` back: never in a stepped run (a timed run's ``TimedWorld`` has them)."""
+        return False
 
     def runnable(self) -> list[int]:
         return [t.tid for t in self.tasks if self.can_run(t)]
@@ -197,7 +204,7 @@ class World:
         if tid is not None:
             waiter = self.tasks[tid]
             waiter.waits_for = None
-            self.design.settle(self, waiter)
+            settle(self, waiter)
 
     def holds_spin(self, t: Task) -> bool:
         return self.inode.lock.holder == t.tid

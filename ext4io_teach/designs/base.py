@@ -109,33 +109,14 @@ class Design:
 
     def __init__(self):
         self.table = {pc: (spec, getattr(self, spec.method)) for pc, spec in self._pcs.items()}
-        # configuration derived from the table, not state: the local pcs and their methods
-        self._locals = {pc: method for pc, (spec, method) in self.table.items() if spec.local}
-        self._local_pcs = frozenset(self._locals)
+        # configuration derived from the table, not state: what ``step.settle`` and ``World.can_run`` look up
+        self.locals = {pc: method for pc, (spec, method) in self.table.items() if spec.local}
+        self.guards = {pc: spec.guard for pc, (spec, _) in self.table.items()}
 
-    # ---------------------------------------------------------------- engine
+    # ---------------------------------------------------------------- naming and control flow
     def entry(self, role: str) -> str:
         return {"dio": "dio.next", "wb": "dio.next", "worker": "wq.idle", "truncate": "tr.lock", "fsync": "fs.lock",
                 "punch": "ph.call", "reader": "rd.check"}[role]
-
-    def settle(self, w, t) -> None:
-        """Run local control flow until the task stands at a step (or has finished)."""
-        local = self._locals.get
-        while t.waits_for is None:
-            method = local(t.pc)
-            if method is None:
-                if t.pc != "done":
-                    self.table[t.pc]  # an unknown pc raises KeyError, as it always did
-                return
-            method(w, t)
-
-    def do_step(self, w, t):
-        """Run one step of task ``t``; returns ``(spec, kind, text, io)``."""
-        spec, method = self.table[t.pc]
-        kind, text, io = method(w, t)
-        if t.waits_for is None and t.pc in self._local_pcs:  # what settle() would do, without the call
-            self.settle(w, t)
-        return spec, kind, text, io
 
     def label_of(self, t) -> tuple[str, str]:
         """``(function, stage)`` that names the step task ``t`` is about to take. A helper routine

@@ -7,8 +7,8 @@ then costs a few machine words instead of a nested tuple, and going back to a st
 components whose number differs from the state the World is in now. ``decode(key)`` gives back the
 exact ``World.snapshot()`` of the state.
 
-A step here is exactly ``sched.Run.step`` without the trace: the design's step, then the ``state``
-invariants, then the ``final`` ones when every task has finished. Each of these goes through a memo
+A step here is exactly ``sched.Run.step`` without the trace: the one step routine (``step.step``), then
+the ``state`` invariants, then the ``final`` ones when every task has finished. Each of these goes through a memo
 (``explore.memo``) that runs the code only the first time the components it reads take those values.
 Tests replay every counterexample through ``sched.Run`` and check every memo answer against running
 the code (``verify``) to keep the two in agreement.
@@ -21,6 +21,7 @@ import time
 from .. import invariants
 from ..errors import InvariantViolation
 from ..gcpause import collector_paused
+from ..step import step
 from .memo import BLOCKED, Memo
 
 
@@ -429,19 +430,19 @@ class Graph:
         found = done.find(0, key)
         return found[0] if found is not None else done.value(0, key, self.world.all_finished)
 
-    # What the memos run for real (on the World restored to the state in question).
-    # Together, _run_step, _state_violation and check_final are ``sched.Run.step`` without the trace.
+    # What the memos run for real (on the World restored to the state in question): ``step`` (without its
+    # state checks), ``_state_violation`` and ``check_final`` are ``sched.Run.step`` without the trace.
     def _run_step(self, tid: int):
-        """One scheduler step if task ``tid`` can run; returns whether it has finished and the io_end
-        the step touched (what the ``state`` invariants look at next), or ``BLOCKED``. Asking "can
-        it run" inside the step lets one memo walk answer both questions for a state."""
+        """Task ``tid``'s step (``step.step``) if it can run: whether it has finished and the io_end the
+        step touched (what the ``state`` invariants look at next), or ``BLOCKED``. Asking "can it run"
+        inside the step lets one memo walk answer both questions for a state."""
         w = self.world
-        t = self._tasks[tid]
-        if not w.can_run(t):
+        if not w.can_run(self._tasks[tid]):
             return BLOCKED
-        w.touched = None
-        w.design.do_step(w, t)
-        return w.finished(t), w.touched
+        out = step(w, tid, checks=False)
+        if out.violation is not None:
+            raise out.violation
+        return out.finished, out.touched
 
     def _state_violation(self, touched: int | None, per_io: bool, lists: bool) -> InvariantViolation | None:
         """The ``state`` invariants (``invariants.check_state``): the per-io ones after a step that touched

@@ -45,7 +45,6 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from ..designs import design_names, get_design
-from ..designs.base import Design
 from ..errors import InvariantViolation, bad_input, shown
 from ..gcpause import collector_paused
 from ..invariants import CONSEQUENCES, enabled_for, state_checker
@@ -527,17 +526,9 @@ class _Engine:
         i_mutex = inode.i_mutex
         design = w.design
         table = design.table
-        # Design.do_step and Design.settle written out below; a design that replaces either (none does)
-        # goes through its own do_step
-        cls = type(design)
-        own_do_step = None if cls.do_step is Design.do_step and cls.settle is Design.settle else design.do_step
+        own_do_step = None
         can_run = w.can_run
         check_state = state_checker(w)
-        check_io, check_list = check_state.per_io, check_state.list_check  # when it can find anything
-        # check_state(touched) is a functools.partial: called below as the function it binds, with its
-        # arguments written out, it is a plain Python-to-Python call (no partial object in between)
-        check_fn = check_state.func
-        check_w, check_a, check_b, check_c = check_state.args
         start_at, complete_at, add_entry = w.start_at, w.complete_at, w._add_entry
         cost_of = self.cost
         # kind -> (µs, may wake someone, the lock it releases if that is all it does)
@@ -678,9 +669,7 @@ class _Engine:
                         _, kind, text, io = own_do_step(w, t)
                         if t.waits_for is None:
                             e = ent[t.pc]
-                    tch = w.touched
-                    if (tch is not None and check_io) or (check_list and inode.completed):
-                        check_fn(check_w, check_a, check_b, check_c, tch)  # check_state(tch)
+                    check_state(w.touched)
                 except InvariantViolation as v:  # the run ends here, as sched.run ends on one
                     spec = table[pc][0]
                     self.violation = (v, tid, f"{spec.func}.{spec.stage}" if spec.stage else (spec.func or pc))

@@ -209,17 +209,12 @@ class TimedWorld(World):
         """io_ends allocated so far: one per write submitted (``submit``)."""
         return self.next_io
 
-    def can_run(self, t) -> bool:
-        pc = t.pc
-        if t.waits_for is not None or pc == "done":
-            return False
+    def gated(self, t) -> bool:
+        """A time gate holds ``t`` back: its start time has not come, or it is the completion task and
+        the device has not finished the io_end it completes next."""
         now = self.now
-        if now < self.start_at[t.tid]:
-            return False
-        if pc == self._add_entry and t.role == "dio" and self.complete_at[t.io] > now:
-            return False
-        guard = self._guards[pc]
-        return guard is None or guard(self, t)
+        return now < self.start_at[t.tid] or (t.pc == self._add_entry and t.role == "dio"
+                                               and self.complete_at[t.io] > now)
 
     def wake_time(self, t) -> int:
         """When a time gate opens for ``t`` (INF if it waits for something else)."""
