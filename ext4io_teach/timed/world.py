@@ -153,7 +153,7 @@ class TimedWorld(World):
     __slots__ = ("load", "rng", "now", "_live", "complete_at", "submitted_at", "ctx_of", "inflight", "full",
                  "next_write", "next_io", "writes_done", "next_read", "reads_done", "device_free", "device_events",
                  "start_at", "started", "sub_of", "truncates", "truncate_calls", "fsyncs", "conv_latency", "rr",
-                 "reserved", "_randbelow", "_per_io", "_jitter", "_jitter_us", "_latency", "timers_changed",
+                 "reserved", "_per_io", "_jitter", "_jitter_us", "_latency", "timers_changed",
                  "_add_entry", "_guards")
 
     def __init__(self, design, roles, load, rng, checks=None):
@@ -185,9 +185,6 @@ class TimedWorld(World):
         self.conv_latency: list[int] = []
         self.rr = [0] * load.submitters
         self.reserved: dict[int, tuple] = {}
-        # ``rng.randint(-j, j)`` is ``-j + rng._randbelow(2 * j + 1)`` (CPython's randrange), without
-        # two calls of argument checks per IO; tests/test_timed_speed.py checks they agree
-        self._randbelow = rng._randbelow
         self._per_io = load.per_io_us
         self._jitter = load.jitter_pct
         self._jitter_us = self._per_io * load.jitter_pct // 100
@@ -283,7 +280,7 @@ class TimedWorld(World):
         per = self._per_io
         if self._jitter:
             j = self._jitter_us
-            per = max(1, per - j + self._randbelow(2 * j + 1))  # rng.randint(-j, j)
+            per = max(1, per + self.rng.randint(-j, j))
         done = max(self.now + self._latency, self.device_free + per)
         self.device_free = done
         return done
