@@ -129,45 +129,36 @@ def check_state(world, touched: int | None, *, per_io: bool = True, lists: bool 
     ``world.touched``, so checking that one is enough, and large runs stay fast. ``per_io=False`` or
     ``lists=False`` leaves out the per-io checks or the check of the inode list (the explorer memoizes
     the two apart, running the per-io ones first as here)."""
-    checks = world.checks
-    _state_checks(world, per_io and "inode-list-unwritten" in checks,
-                  per_io and "unwritten-cleared-after-conversion" in checks,
-                  lists and "nonempty-list-has-worker" in checks, touched)
+    state_checker(world, per_io=per_io, lists=lists)(touched)
 
 
-def state_checker(world):
-    """``check_state`` bound to one world, the enabled checks looked up once (a timed run calls it after
-    each of a million steps): ``check(touched)``. ``check.list_check`` says whether it looks at the
-    inode list at all (the explorer memoizes that check apart)."""
+def state_checker(world, *, per_io: bool = True, lists: bool = True):
+    """``check_state`` bound to one world, the enabled checks looked up once (``World.check_state``; a
+    timed run calls it after each of a million steps): ``check(touched)``. ``check.list_check`` says
+    whether it looks at the inode list at all (the explorer memoizes that check apart)."""
     checks = world.checks
-    on_list = "inode-list-unwritten" in checks
-    cleared = "unwritten-cleared-after-conversion" in checks
-    has_worker = "nonempty-list-has-worker" in checks
-    per_io = on_list or cleared
+    on_list = per_io and "inode-list-unwritten" in checks
+    cleared = per_io and "unwritten-cleared-after-conversion" in checks
+    has_worker = lists and "nonempty-list-has-worker" in checks
 
     def check(touched: int | None) -> None:
-        if (per_io and touched is not None) or (has_worker and world.inode.completed):
-            _state_checks(world, on_list, cleared, has_worker, touched)
+        if touched is not None and (on_list or cleared):
+            io = world.ios[touched]
+            if on_list and io.where == "inode" and not io.flags & UNWRITTEN:
+                world.fail("inode-list-unwritten", f"io#{touched} is on the inode's completed list without UNWRITTEN")
+            if cleared:
+                if not io.flags & UNWRITTEN and io.conv == 0 and not io.freed:
+                    world.fail("unwritten-cleared-after-conversion",
+                               f"UNWRITTEN was cleared on io#{touched} before its conversion ran")
+                if io.flags & UNWRITTEN and io.cleared:
+                    world.fail("unwritten-cleared-after-conversion",
+                               f"UNWRITTEN came back on io#{touched} after it had been cleared (a lost flag update)")
+        if has_worker and world.inode.completed and not world.has_undrained_worker():
+            world.fail("nonempty-list-has-worker",
+                       f"the inode list holds {_ids(world.inode.completed)} but no queued worker is left to drain it")
 
     check.list_check = has_worker
     return check
-
-
-def _state_checks(world, on_list: bool, cleared: bool, has_worker: bool, touched: int | None) -> None:
-    if touched is not None and (on_list or cleared):
-        io = world.ios[touched]
-        if on_list and io.where == "inode" and not io.flags & UNWRITTEN:
-            world.fail("inode-list-unwritten", f"io#{touched} is on the inode's completed list without UNWRITTEN")
-        if cleared:
-            if not io.flags & UNWRITTEN and io.conv == 0 and not io.freed:
-                world.fail("unwritten-cleared-after-conversion",
-                           f"UNWRITTEN was cleared on io#{touched} before its conversion ran")
-            if io.flags & UNWRITTEN and io.cleared:
-                world.fail("unwritten-cleared-after-conversion",
-                           f"UNWRITTEN came back on io#{touched} after it had been cleared (a lost flag update)")
-    if has_worker and world.inode.completed and not world.has_undrained_worker():
-        world.fail("nonempty-list-has-worker",
-                   f"the inode list holds {_ids(world.inode.completed)} but no queued worker is left to drain it")
 
 
 def check_final(world) -> None:

@@ -177,13 +177,13 @@ class Run:
                             f"a runnable task: {allowed}")
         self.schedule.append(tid)
         out = step(w, tid)
-        if out.violation is None and w.all_finished():
+        v = out.violation
+        if v is None and w.all_finished():
             try:
                 invariants.check_final(w)
-            except InvariantViolation as v:
-                out.violation = v
-        if out.violation is not None:
-            v = out.violation
+            except InvariantViolation as final:
+                v = final
+        if v is not None:
             v.inputs = dict(self.inputs)
             v.schedule = list(self.schedule)
             self.violation = v

@@ -8,11 +8,13 @@ scheduler refuses a blocked task, the explorer counts it as blocked, a timed run
 
 Around it, ``sched.Run`` adds the final invariants and a trace record, the explorer a memo
 (``explore.memo``) and the timed engine CPU and time bookkeeping. A step is named in one place:
-``Design.label_of`` gives its function and flush stage before it runs, ``where`` joins them, and
-``StepOutcome.label`` (like ``trace.StepRecord.label``) adds what it did.
+``Design.label_at`` gives its function and flush stage from where the task stood before it ran,
+``where`` joins them, and ``StepOutcome.label`` (like ``trace.StepRecord.label``) adds what it did.
 """
 
 from __future__ import annotations
+
+from collections import namedtuple
 
 from .errors import InvariantViolation
 
@@ -22,20 +24,29 @@ def where(func: str, stage: str) -> str:
     return f"{func}.{stage}" if stage else func
 
 
-class StepOutcome:
+class StepOutcome(namedtuple("StepOutcome", "spec design task at kind text io touched finished violation")):
     """What one step did: ``kind`` (its cost kind), ``text`` (in words), ``io`` (the io_end it names),
     ``touched`` (the io_end the state checks looked at), ``finished`` (the task has finished),
-    ``violation`` (or None), and ``func``/``stage``, which name it. ``spec`` is the step's StepSpec."""
+    ``violation`` (or None). ``spec`` is the step's StepSpec; ``func`` and ``stage`` name the step
+    (``Design.label_at``, from where the task stood before it, ``at``: asked only when someone reads
+    them). A tuple: a timed run makes a million of them."""
 
-    __slots__ = ("spec", "func", "stage", "kind", "text", "io", "touched", "finished", "violation")
+    __slots__ = ()
 
-    def __init__(self, spec, func, stage, kind, text, io, touched, finished, violation):
-        self.spec, self.func, self.stage, self.kind, self.text = spec, func, stage, kind, text
-        self.io, self.touched, self.finished, self.violation = io, touched, finished, violation
+    @property
+    def func(self) -> str:
+        return self.design.label_at(*self.at, self.task.role)[0]
+
+    @property
+    def stage(self) -> str:
+        return self.design.label_at(*self.at, self.task.role)[1]
 
     @property
     def label(self) -> str:
-        return f"{where(self.func, self.stage)} {self.text}"
+        return f"{where(*self.design.label_at(*self.at, self.task.role))} {self.text}"
+
+
+_outcome = tuple.__new__  # StepOutcome's fields as one tuple (the generated __new__ is a Python call more)
 
 
 def settle(world, t) -> None:
@@ -54,14 +65,17 @@ def step(world, tid: int, *, checks: bool = True) -> StepOutcome:
     leaves the ``state`` invariants to the caller (the explorer memoizes them apart)."""
     t = world.tasks[tid]
     design = world.design
-    func, stage = design.label_of(t)
-    spec, method = design.table[t.pc]
+    pc = t.pc
+    at = (pc, t.stack, t.loaded)  # where it stood: what names the step
+    spec, method = design.table[pc]
     world.touched = None
     try:
         kind, text, io = method(world, t)
-        settle(world, t)
+        if t.pc in design.locals:
+            settle(world, t)
+        touched = world.touched
         if checks:
-            world.check_state(world.touched)
+            world.check_state(touched)
     except InvariantViolation as v:
-        return StepOutcome(spec, func, stage, "violation", v.message, None, world.touched, False, v)
-    return StepOutcome(spec, func, stage, kind, text, io, world.touched, world.finished(t), None)
+        return _outcome(StepOutcome, (spec, design, t, at, "violation", v.message, None, world.touched, False, v))
+    return _outcome(StepOutcome, (spec, design, t, at, kind, text, io, touched, world.finished(t), None))

@@ -169,7 +169,7 @@ def test_cost_model_needs_every_kind_and_knows_them():
     with pytest.raises(ValueError, match="convert"):
         CostModel(MappingProxyType(partial))
     assert DEFAULT_COSTS.with_(convert=99).step_us["convert"] == 99
-    assert DEFAULT_COSTS.step_us["convert"] == KINDS["convert"][0]
+    assert DEFAULT_COSTS.step_us["convert"] == KINDS["convert"].us
     assert {row[0] for row in DEFAULT_COSTS.table()} >= set(KINDS)
 
 

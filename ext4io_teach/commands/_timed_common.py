@@ -6,7 +6,7 @@ from ..designs import design_names
 from ..errors import bad_input, shown
 from ..sched import SEED_MAX, SEED_MIN
 from ..timed.costs import DEFAULT_COSTS
-from ..timed.engine import MAX_CPUS, MAX_TIME_LIMIT_US, run_timed
+from ..timed.run import MAX_CPUS, MAX_TIME_LIMIT_US, run_timed
 from ..timed.workload import DEFAULT_IOS, MAX_TIMED_IOS, make_workload, workload_names
 
 

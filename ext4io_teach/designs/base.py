@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model.flags import DIRECT, UNWRITTEN, describe
+from .roles import ROLES
 
 
 @dataclass
@@ -32,11 +33,14 @@ class StepSpec:
     guard: Callable | None = None  # runnable only when guard(world, task)
     wait_text: Callable | None = None  # why not, in words
     method: str = ""
+    # how a timed run colours the step (``kinds.ACTIVITIES``): a name, a function ``(world, task) -> name``
+    # asked after the step, or None for the activity of the task's role
+    activity: str | Callable | None = None
 
 
-def step(pc: str, func: str | None, text: str, stage: str = "", guard=None, wait_text=None):
+def step(pc: str, func: str | None, text: str, stage: str = "", guard=None, wait_text=None, activity=None):
     def mark(fn):
-        fn._spec = StepSpec(pc, func, stage, text, False, guard, wait_text, fn.__name__)
+        fn._spec = StepSpec(pc, func, stage, text, False, guard, wait_text, fn.__name__, activity)
         return fn
     return mark
 
@@ -86,6 +90,7 @@ class Design:
     WORKER_ENTRY = "A.lock"
     PRE_DRAIN_PCS = frozenset({"A.lock", "A.splice"})
     TIMED_AS = None  # a design that differs from this named one only in roles no timed workload runs
+    ROLE_FUNCS: dict = {}  # (role, function) -> the name a step label gives it (``label_of``)
 
     _pcs: dict[str, StepSpec] = {}
 
@@ -115,20 +120,26 @@ class Design:
 
     # ---------------------------------------------------------------- naming and control flow
     def entry(self, role: str) -> str:
-        return {"dio": "dio.next", "wb": "dio.next", "worker": "wq.idle", "truncate": "tr.lock", "fsync": "fs.lock",
-                "punch": "ph.call", "reader": "rd.check"}[role]
+        """Where a task of ``role`` starts (``designs/roles.py``)."""
+        return ROLES[role].entry
 
     def label_of(self, t) -> tuple[str, str]:
-        """``(function, stage)`` that names the step task ``t`` is about to take. A helper routine
-        (``ext4_end_io``) and a split store are named after the code they run for."""
-        spec = self.table[t.pc][0]
-        if t.pc == "rmw.store" and t.loaded is not None:
-            spec = self.table[t.loaded[6]][0]
+        """``(function, stage)`` that names the step task ``t`` is about to take (``step.where`` joins them)."""
+        return self.label_at(t.pc, t.stack, t.loaded, t.role)
+
+    def label_at(self, pc: str, stack: tuple, loaded, role: str) -> tuple[str, str]:
+        """``label_of`` for a task that stood at ``pc`` with this return stack, loaded flag word and role.
+        A helper routine (``ext4_end_io``) and a split store are named after the code they run for;
+        ``ROLE_FUNCS`` renames a function a role runs inline in another."""
+        spec = self.table[pc][0]
+        if pc == "rmw.store" and loaded is not None:
+            spec = self.table[loaded[6]][0]
         if spec.func is None:
-            caller = self.table[t.stack[-1]][0] if t.stack else None
-            if caller is None or caller.func is None:
+            spec = self.table[stack[-1]][0] if stack else None
+            if spec is None or spec.func is None:
                 return "end_io", ""
-            return caller.func, caller.stage
+        if self.ROLE_FUNCS:
+            return self.ROLE_FUNCS.get((role, spec.func), spec.func), spec.stage
         return spec.func, spec.stage
 
     def call(self, t, entry: str, ret: str) -> None:
@@ -236,7 +247,7 @@ class Design:
         t.pc = "wq.idle"
 
     # ---------------------------------------------------------------- ext4_end_io / ext4_end_io_nolock
-    @step("eio.convert", None, "ext4_convert_unwritten_extents(io)")
+    @step("eio.convert", None, "ext4_convert_unwritten_extents(io)", activity="converting")
     def eio_convert(self, w, t):
         k = t.io
         io = w.use(t, k, "converts")
@@ -255,25 +266,25 @@ class Design:
             return "eio.aio"
         return "eio.dio_done" if io.flags & DIRECT else "eio.unwritten"
 
-    @step("eio.clear", None, "io->flag &= ~UNWRITTEN (v3.6: protected by i_mutex only)")
+    @step("eio.clear", None, "io->flag &= ~UNWRITTEN (v3.6: protected by i_mutex only)", activity="converting")
     def eio_clear(self, w, t):
         info, _ = self.rmw(w, t, t.io, self._after_convert(w.ios[t.io]), clear_bits=UNWRITTEN,
                            what="clear UNWRITTEN on")
         return info
 
-    @step("eio.aio", None, "if iocb: aio_complete(iocb)")
+    @step("eio.aio", None, "if iocb: aio_complete(iocb)", activity="converting")
     def eio_aio(self, w, t):
         w.aio_complete(t, t.io)
         t.pc = "eio.dio_done" if w.ios[t.io].flags & DIRECT else "eio.unwritten"
         return "aio", f"aio_complete io#{t.io}", t.io
 
-    @step("eio.dio_done", None, "if DIRECT: inode_dio_done(inode)  (i_dio_count--)")
+    @step("eio.dio_done", None, "if DIRECT: inode_dio_done(inode)  (i_dio_count--)", activity="converting")
     def eio_dio_done(self, w, t):
         w.inode_dio_done(t, t.io)
         t.pc = "eio.unwritten"
         return "dio_done", f"inode_dio_done io#{t.io} (i_dio_count={w.inode.dio_count})", t.io
 
-    @step("eio.unwritten", None, "i_unwritten--, wake ext4_ioend_wq waiters at 0")
+    @step("eio.unwritten", None, "i_unwritten--, wake ext4_ioend_wq waiters at 0", activity="converting")
     def eio_unwritten(self, w, t):
         w.unwritten_dec(t, t.io)
         self.ret(t)
@@ -433,13 +444,13 @@ class Design:
         t.result = "read"
 
     # ---------------------------------------------------------------- listing for the stepper
-    ROLES = ("dio", "worker", "truncate", "fsync", "punch", "reader")  # the roles of the scenarios
-
     def reachable(self, roles=None) -> frozenset:
         """The pcs a task of these roles (default: every role) can reach (``designs.reach``)."""
         from .reach import reachable
 
-        return reachable(self, [self.entry(r) for r in (self.ROLES if roles is None else roles)])
+        if roles is None:  # every role a scenario has (a timed design's own roles are not listed)
+            roles = [r for r in ROLES if not ROLES[r].timed]
+        return reachable(self, [self.entry(r) for r in roles])
 
     def listing(self, roles=None) -> list[StepSpec]:
         """The steps and locals this design can take (a task of ``roles``, default every role can), in

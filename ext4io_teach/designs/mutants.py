@@ -224,7 +224,8 @@ class ClearUnwrittenInStageB(Mutant):
         "clears it early; the worker sees it, links its own io_end onto to_free while it still sits on the "
         "flusher's private list (list corruption) and frees it while the flusher still holds it.")
 
-    @step("eio.unwritten", None, "i_unwritten--; io->flag &= ~UNWRITTEN  [MUTANT: stage B, no lock]")
+    @step("eio.unwritten", None, "i_unwritten--; io->flag &= ~UNWRITTEN  [MUTANT: stage B, no lock]",
+          activity="converting")
     def eio_unwritten(self, w, t):
         w.unwritten_dec(t, t.io)
         w.change_flags(t, t.io, clear_bits=UNWRITTEN)

@@ -31,6 +31,12 @@ from .base import Design, step
 from .punch import PunchWaits
 
 
+def _checked(w, t) -> str:
+    """The activity of the worker's check (``ow.check``): a requeue when it decided to requeue, else
+    bookkeeping."""
+    return "requeue" if t.pc in ("ow.rq_set", "ow.rq_unlock") else "bookkeeping"
+
+
 class OldDesign(Design):
     name = "old"
     family = "old"
@@ -46,10 +52,8 @@ class OldDesign(Design):
     WORKER_ENTRY = "ow.lock"
     PRE_DRAIN_PCS = frozenset()
 
-    def label_of(self, t) -> tuple[str, str]:
-        """The v3.6 add path is inline in each completion: a writeback task runs it inside ``ext4_end_bio``."""
-        func, stage = super().label_of(t)
-        return ("end_bio" if func == "end_io_dio" and t.role == "wb" else func), stage
+    # the v3.6 add path is inline in each completion: a writeback task runs it inside ext4_end_bio
+    ROLE_FUNCS = {("wb", "end_io_dio"): "end_bio"}
 
     # ------------------------------------------------------------ completion (old ext4_end_io_dio / ext4_end_bio)
     @step("add.lock", "end_io_dio", "spin_lock(i_completed_io_lock)")
@@ -83,7 +87,8 @@ class OldDesign(Design):
         return self.take_spin(w, t, "ow.check", t.work_io)
 
     @step("ow.check", "end_io_work",
-          "if IN_FSYNC: requeue; else if list_empty(&io->list): unlock, free; else mutex_trylock(i_mutex)")
+          "if IN_FSYNC: requeue; else if list_empty(&io->list): unlock, free; else mutex_trylock(i_mutex)",
+          activity=_checked)
     def ow_check(self, w, t):
         k = t.work_io
         io = w.use(t, k, "checks")
@@ -102,19 +107,19 @@ class OldDesign(Design):
         t.pc = "ow.rq_set"
         return "mutex_trylock", "mutex_trylock(i_mutex) failed", k
 
-    @step("ow.rq_set", "end_io_work", "requeue: was_queued = QUEUED; io->flag |= QUEUED")
+    @step("ow.rq_set", "end_io_work", "requeue: was_queued = QUEUED; io->flag |= QUEUED", activity="requeue")
     def ow_rq_set(self, w, t):
         info, seen = self.rmw(w, t, t.work_io, "ow.rq_unlock", set_bits=QUEUED, what="requeue: set QUEUED on")
         t.was_queued = bool(seen & QUEUED)
         return info
 
-    @step("ow.rq_unlock", "end_io_work", "spin_unlock(i_completed_io_lock)")
+    @step("ow.rq_unlock", "end_io_work", "spin_unlock(i_completed_io_lock)", activity="requeue")
     def ow_rq_unlock(self, w, t):
         w.spin_unlock(t)
         t.pc = "ow.rq_queue"
         return "spin_unlock", "spin_unlock", t.work_io
 
-    @step("ow.rq_queue", "end_io_work", "queue_work(wq, &io->work)  (requeue itself)")
+    @step("ow.rq_queue", "end_io_work", "queue_work(wq, &io->work)  (requeue itself)", activity="requeue")
     def ow_rq_queue(self, w, t):
         w.queue_work(t, t.work_io)
         w.stats["requeues"] += 1
@@ -124,7 +129,7 @@ class OldDesign(Design):
             self.ret(t)
         return "queue_work", f"requeue io#{t.work_io}" + ("" if t.was_queued else ", return"), t.work_io
 
-    @step("ow.yield", "end_io_work", "if was_queued: yield(); return")
+    @step("ow.yield", "end_io_work", "if was_queued: yield(); return", activity="yield")
     def ow_yield(self, w, t):
         w.stats["yields"] += 1
         self.ret(t)
@@ -233,7 +238,7 @@ class OldBlocking(OldDesign):
         t.pc = "ow.unlock"
         return "list", f"list_del_init io#{k}", k
 
-    @step("ob.rq_mutex", "end_io_work", "mutex_unlock(i_mutex); requeue")
+    @step("ob.rq_mutex", "end_io_work", "mutex_unlock(i_mutex); requeue", activity="requeue")
     def ob_rq_mutex(self, w, t):
         w.mutex_unlock(t)
         t.was_queued = False

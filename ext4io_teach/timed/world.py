@@ -32,6 +32,7 @@ import heapq
 
 from ..designs import get_design
 from ..designs.base import local, step
+from ..designs.roles import ROLES
 from ..world import World
 
 INF = 1 << 62
@@ -48,10 +49,6 @@ def _slot_guard(w, t):
 
 class TimedRoles:
     """Mixin placed before a design class: adds the timed roles, keeps every design step as it is."""
-
-    def entry(self, role: str) -> str:
-        extra = {"submit": "sub.next", "bwriter": "bw.lock", "trloop": "tr.lock"}
-        return extra[role] if role in extra else super().entry(role)
 
     # ------------------------------------------------------------ aio submitter
     @local("sub.next", "aio_submit", "next IO: a free slot in one of my contexts, or done")
@@ -154,7 +151,7 @@ class TimedWorld(World):
                  "next_write", "next_io", "writes_done", "next_read", "reads_done", "device_free", "device_events",
                  "start_at", "started", "sub_of", "truncates", "truncate_calls", "fsyncs", "conv_latency", "rr",
                  "reserved", "_per_io", "_jitter", "_jitter_us", "_latency", "timers_changed",
-                 "_add_entry", "_guards")
+                 "_add_entry", "_completers")
 
     def __init__(self, design, roles, load, rng, checks=None):
         # set before World.__init__, which settles every task (the submitter asks has_more())
@@ -175,8 +172,8 @@ class TimedWorld(World):
         self.reads_done = 0
         self.device_free = 0
         self.device_events: list[tuple[int, int, int]] = []  # (time, read no, context) of reads
-        self.start_at = [0] * len(roles)
-        self.started = [0] * len(roles)
+        self.start_at = [start_time(load, tid, role) for tid, (_, role) in enumerate(roles)]
+        self.started = list(self.start_at)
         subs = [tid for tid, (_, role) in enumerate(roles) if role == "submit"]
         self.sub_of = {tid: i for i, tid in enumerate(subs)}
         self.truncates: list[tuple[int, int]] = []  # (called, returned) of each finished truncate
@@ -190,8 +187,8 @@ class TimedWorld(World):
         self._jitter_us = self._per_io * load.jitter_pct // 100
         self._latency = load.device_latency_us
         self.timers_changed = False  # a sleeper's wake_time may have moved (the engine re-reads them)
-        self._add_entry = design.ADD_ENTRY
-        self._guards = {pc: spec.guard for pc, (spec, _) in design.table.items()}
+        self._add_entry = design.ADD_ENTRY  # where the completion task waits for the device
+        self._completers = frozenset(tid for tid, (_, role) in enumerate(roles) if ROLES[role].completes)
         super().__init__(design, roles, load.writes, checks=checks, inputs={})
         ino = self.inode
         ino.dio_count = ino.unwritten = ino.ioend_count = 0
@@ -210,14 +207,14 @@ class TimedWorld(World):
         """A time gate holds ``t`` back: its start time has not come, or it is the completion task and
         the device has not finished the io_end it completes next."""
         now = self.now
-        return now < self.start_at[t.tid] or (t.pc == self._add_entry and t.role == "dio"
+        return now < self.start_at[t.tid] or (t.pc == self._add_entry and t.tid in self._completers
                                                and self.complete_at[t.io] > now)
 
     def wake_time(self, t) -> int:
         """When a time gate opens for ``t`` (INF if it waits for something else)."""
         if self.now < self.start_at[t.tid]:
             return self.start_at[t.tid]
-        if t.role == "dio" and t.pc == self.design.ADD_ENTRY:
+        if t.tid in self._completers and t.pc == self._add_entry:
             return self.complete_at[t.io]
         return INF
 
@@ -328,6 +325,15 @@ class TimedWorld(World):
     def free(self, t, k):
         super().free(t, k)
         self._live -= 1
+
+
+def start_time(load, tid: int, role: str) -> int:
+    """When task ``tid`` of ``role`` first runs: truncate, the truncate loop and fsync when the workload
+    says, the buffered writers staggered, everything else at once."""
+    if role == "bwriter":
+        return (tid * 37) % max(1, load.buffered_every_us)
+    start = {"truncate": load.truncate_at_us, "trloop": load.truncate_every_us, "fsync": load.fsync_every_us}
+    return start.get(role) or 0
 
 
 def roles_for(load) -> list[tuple[str, str]]:
