@@ -232,9 +232,7 @@ class Graph:
                until_goal: int | None = None) -> None:
         """See ``_search``. Python's cyclic garbage collector is paused meanwhile
         (``gcpause.collector_paused``): the search makes millions of small tuples that are never part
-        of a cycle, and the collector would otherwise re-scan every one of them again and again (about
-        a tenth of the time at N = 4), and then all of them at once when it comes back on (another 4 %
-        at truncate-vs-dio N = 6).
+        of a cycle, which the collector would scan again and again.
 
         Afterwards the World is in the start state: the memos restore components lazily, so in
         between it holds a mix of the states they ran code on."""
