@@ -24,26 +24,30 @@ def where(func: str, stage: str) -> str:
     return f"{func}.{stage}" if stage else func
 
 
-class StepOutcome(namedtuple("StepOutcome", "spec design task at kind text io touched finished violation")):
+_FIELDS = "spec design task pc stack loaded kind text io touched returned violation"
+
+
+class StepOutcome(namedtuple("StepOutcome", _FIELDS)):
     """What one step did: ``kind`` (its cost kind), ``text`` (in words), ``io`` (the io_end it names),
-    ``touched`` (the io_end the state checks looked at), ``finished`` (the task has finished),
+    ``touched`` (the io_end the state checks looked at), ``returned`` (the task has finished: its
+    program counter is ``done``; an idle worker also counts as finished for ``World.finished``),
     ``violation`` (or None). ``spec`` is the step's StepSpec; ``func`` and ``stage`` name the step
-    (``Design.label_at``, from where the task stood before it, ``at``: asked only when someone reads
-    them). A tuple: a timed run makes a million of them."""
+    (``Design.label_at``, from where the task stood before it: its ``pc``, return ``stack`` and
+    ``loaded`` flag word; asked only when someone reads them). A tuple: a timed run makes a million."""
 
     __slots__ = ()
 
     @property
     def func(self) -> str:
-        return self.design.label_at(*self.at, self.task.role)[0]
+        return self.design.label_at(self.pc, self.stack, self.loaded, self.task.role)[0]
 
     @property
     def stage(self) -> str:
-        return self.design.label_at(*self.at, self.task.role)[1]
+        return self.design.label_at(self.pc, self.stack, self.loaded, self.task.role)[1]
 
     @property
     def label(self) -> str:
-        return f"{where(*self.design.label_at(*self.at, self.task.role))} {self.text}"
+        return f"{where(*self.design.label_at(self.pc, self.stack, self.loaded, self.task.role))} {self.text}"
 
 
 _outcome = tuple.__new__  # StepOutcome's fields as one tuple (the generated __new__ is a Python call more)
@@ -65,8 +69,7 @@ def step(world, tid: int, *, checks: bool = True) -> StepOutcome:
     leaves the ``state`` invariants to the caller (the explorer memoizes them apart)."""
     t = world.tasks[tid]
     design = world.design
-    pc = t.pc
-    at = (pc, t.stack, t.loaded)  # where it stood: what names the step
+    pc, stack, loaded = t.pc, t.stack, t.loaded  # where it stood: what names the step
     spec, method = design.table[pc]
     world.touched = None
     try:
@@ -77,5 +80,6 @@ def step(world, tid: int, *, checks: bool = True) -> StepOutcome:
         if checks:
             world.check_state(touched)
     except InvariantViolation as v:
-        return _outcome(StepOutcome, (spec, design, t, at, "violation", v.message, None, world.touched, False, v))
-    return _outcome(StepOutcome, (spec, design, t, at, kind, text, io, touched, world.finished(t), None))
+        return _outcome(StepOutcome, (spec, design, t, pc, stack, loaded, "violation", v.message, None, world.touched,
+                                      False, v))
+    return _outcome(StepOutcome, (spec, design, t, pc, stack, loaded, kind, text, io, touched, t.pc == "done", None))

@@ -25,6 +25,7 @@ from .model.workqueue import OrderedWorkqueue
 from .step import settle
 
 EIO = -5
+LOCK, DONE = "waits for a lock", "has returned"  # what World.blocker says besides a time or a guard
 
 
 class World:
@@ -34,7 +35,7 @@ class World:
     # than the 30 attributes CPython 3.11 keeps in a fast shared-key instance dict, and its primitives run
     # millions of times; with slots, ``w.use(...)`` and friends are found without a dictionary lookup.
     __slots__ = ("design", "split_rmw", "fail_io", "inputs", "ios", "inode", "wq", "tasks", "checks", "stats",
-                 "touched", "worker_tids", "check_state")
+                 "touched", "worker_tids", "check_state", "now", "start_at")
 
     def __init__(self, design, roles: list[tuple[str, str]], ios: int, *, split_rmw: bool = False,
                  fail_io: int | None = None, checks: frozenset | None = None, inputs: dict | None = None,
@@ -51,6 +52,10 @@ class World:
             self.inode = Inode(dio_count=ios, unwritten=ios)
         self.wq = OrderedWorkqueue()
         self.tasks = [Task(tid, name, role, design.entry(role)) for tid, (name, role) in enumerate(roles)]
+        # time gates: a task may not run before start_at[tid]. Time does not pass in a stepped run (a timed
+        # run's TimedWorld moves now and sets start times; its device gate is a guard, timed/world.py)
+        self.now = 0
+        self.start_at = [0] * len(self.tasks)
         self.checks = invariants.enabled_for(design.family) if checks is None else frozenset(checks)
         self.check_state = invariants.state_checker(self)  # check_state(touched): the ``state`` invariants
         self.stats: Counter = Counter()
@@ -85,17 +90,23 @@ class World:
         return len(self.ios)
 
     # ---------------------------------------------------------------- scheduling view
-    def can_run(self, t: Task) -> bool:
-        """Task ``t`` can take its next step: it waits for no lock, has not returned, no time gate holds
-        it back (``gated``) and its step's guard, if any, holds."""
-        if t.waits_for is not None or t.pc == "done" or self.gated(t):
-            return False
+    def blocker(self, t: Task):
+        """What keeps task ``t`` from its next step, or None if nothing does: ``LOCK`` (it waits for a
+        lock), ``DONE`` (it has returned), the time its start comes (``start_at``: timed runs only), or
+        its step's guard, which does not hold. The one place that decides whether a task can run."""
+        if t.waits_for is not None:
+            return LOCK
+        if t.pc == "done":
+            return DONE
+        if self.now < self.start_at[t.tid]:
+            return self.start_at[t.tid]
         guard = self.design.guards[t.pc]
-        return guard is None or guard(self, t)
+        if guard is None or guard(self, t):
+            return None
+        return guard
 
-    def gated(self, t: Task) -> bool:
-        """A time gate holds ``t`` back: never in a stepped run (a timed run's ``TimedWorld`` has them)."""
-        return False
+    def can_run(self, t: Task) -> bool:
+        return self.blocker(t) is None
 
     def runnable(self) -> list[int]:
         return [t.tid for t in self.tasks if self.can_run(t)]

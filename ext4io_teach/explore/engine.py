@@ -440,7 +440,7 @@ class Graph:
         out = step(w, tid, checks=False)
         if out.violation is not None:
             raise out.violation
-        return out.finished, out.touched
+        return w.finished(self._tasks[tid]), out.touched
 
     def _state_violation(self, touched: int | None, per_io: bool, lists: bool) -> InvariantViolation | None:
         """The ``state`` invariants (``invariants.check_state``): the per-io ones after a step that touched

@@ -4,7 +4,7 @@ A task is in one of five states: ``RUN`` (on a CPU; its next event is when its s
 (on a CPU, spinning for the spinlock), ``READY`` (runnable, waiting for a CPU in ``runq``),
 ``SLEEP`` (off the CPUs until the world lets it run: ``wake`` looks again after each step that can
 make someone runnable, and a timer event wakes it when a time gate opens; ``sleepers`` maps each
-sleeper to the time its gate opens, 0 if none holds it) or ``DONE``.
+sleeper to what held it back when last looked at, ``World.blocker``) or ``DONE``.
 
 An event is ``(time, task id, generation)`` in the heap ``events``; only the newest generation of a
 task's event counts, so moving an event is pushing a new one.
@@ -15,6 +15,7 @@ from __future__ import annotations
 import heapq
 
 from ..designs.kinds import ACTIVITIES
+from ..world import LOCK
 from .world import INF
 
 RUN, SPIN, READY, SLEEP, DONE = range(5)
@@ -80,37 +81,37 @@ class Cpus:
         if self.runq:
             self.dispatch(self.w.now)
 
-    def go_to_sleep(self, tid: int, at: int) -> None:
+    def go_to_sleep(self, tid: int, at: int, why=None) -> None:
+        """``tid`` leaves its CPU at ``at`` and sleeps; ``why`` is what holds it back (``World.blocker``),
+        if known; a timer is set for its time gate, if it has one."""
         self.release(tid, at)
         self.state[tid] = SLEEP
-        wt = self.w.wake_time(self.w.tasks[tid])
-        self.sleepers[tid] = wt if wt < INF else 0
+        t = self.w.tasks[tid]
+        self.sleepers[tid] = self.w.blocker(t) if why is None else why
+        wt = self.w.wake_time(t)
         if wt < INF:
             self.arm(tid, wt)
 
     def timer(self, tid: int, now: int) -> None:
         """Sleeper ``tid``'s timer went off: it runs if it can, else its timer is set again."""
         self.timer_gen[tid] = -1
-        t = self.w.tasks[tid]
-        if self.w.can_run(t):
-            del self.sleepers[tid]
-            self.make_ready(tid, now)
-        else:
-            wt = self.w.wake_time(t)
-            self.sleepers[tid] = wt if wt < INF else 0
-            if now < wt < INF:
-                self.arm(tid, wt)
+        if not self.look(tid, now):
+            return
+        del self.sleepers[tid]
+        self.make_ready(tid, now)
 
     def wake(self, now: int) -> None:
         """After a step that can make someone runnable: sleepers that can run now (in task-id order), and
-        spinners the spinlock was handed to, which charge their spinning and step on. A sleeper whose
-        time gate opens later is left to its timer (no step moves a gate but ``TimedWorld.submit``, which
-        sets ``timers_changed``: then every sleeper is looked at and its timer set again, ``look``)."""
+        spinners the spinlock was handed to, which charge their spinning and step on. When an IO was
+        submitted (``timers_changed``: a time gate may have moved) every sleeper is looked at in full
+        and its timer set again (``look``)."""
         w = self.w
         timers, w.timers_changed = w.timers_changed, False
-        if self.sleepers:
-            woken = [s for s, gate in self.sleepers.items()
-                     if (self.look(s, now) if timers else gate <= now and w.can_run(w.tasks[s]))]
+        woken = []
+        for s, why in self.sleepers.items():
+            if self.look(s, now) if timers else self.unblocked(s, why, now):
+                woken.append(s)
+        if woken:
             woken.sort()
             for s in woken:
                 del self.sleepers[s]
@@ -127,14 +128,29 @@ class Cpus:
                 self.state[s] = RUN
                 self.schedule(s, at)
 
+    def unblocked(self, s: int, why, now: int) -> bool:
+        """Can sleeper ``s`` run now, given what last held it back (``why``)? Only that can have changed
+        since: a sleeper takes no step, so its own time gate and its program counter stay as they were,
+        and a lock waiter is runnable again only once the lock is handed to it or it is woken."""
+        t = self.w.tasks[s]
+        if why is LOCK:
+            if t.waits_for is not None:
+                return False
+        elif type(why) is int:
+            if now < why:
+                return False
+        elif why is not None:  # the guard that held it back: its time gate had come
+            return why(self.w, t)
+        return self.look(s, now)
+
     def look(self, s: int, now: int) -> bool:
-        """Can sleeper ``s`` run? If not, note its time gate and set its timer again if the gate moved."""
+        """Can sleeper ``s`` run? If not, note why not and set its timer again if its time gate moved."""
         w = self.w
         t = w.tasks[s]
-        if w.can_run(t):
+        why = self.sleepers[s] = w.blocker(t)
+        if why is None:
             return True
         wt = w.wake_time(t)
-        self.sleepers[s] = wt if wt < INF else 0
         if now < wt < INF and not (self.timer_gen[s] == self.gen[s] and self.timer_at[s] == wt):
             self.arm(s, wt)
         return False

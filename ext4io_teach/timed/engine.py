@@ -59,7 +59,7 @@ class Engine(Cpus, Accounts, FastForward):
         self.cpu_task, self.cpu_free, self.cpu_last = [-1] * cpus, [0] * cpus, [-1] * cpus
         self.events: list = []
         self.runq: deque = deque()
-        self.sleepers, self.spinners = dict.fromkeys(range(n), 0), set()
+        self.sleepers, self.spinners = dict.fromkeys(range(n)), set()
         self.segs = [[] for _ in range(n)]
         self.tot = [{} for _ in range(n)]
         self.totals, self.cpu_wait, self.holds, self.samples = [], [0] * n, [], []
@@ -130,12 +130,13 @@ class Engine(Cpus, Accounts, FastForward):
         yielded, self.yielding[tid] = self.yielding[tid], False
         if self.runq and not self.keeps_cpu(tid, now, yielded):
             return
-        if not w.can_run(t):
-            self.leave(tid, t, now)
+        why = w.blocker(t)
+        if why is not None:
+            self.leave(tid, t, now, why)
             return
         c = self.cpu_of[tid]
         kinds, role_act, steps, events, dev = self.kinds, self.role_act[tid], self.steps, self.events, w.device_events
-        is_worker, i_mutex = tid == self.worker, w.inode.i_mutex
+        is_worker, i_mutex, segs, tot = tid == self.worker, w.inode.i_mutex, self.segs[tid], self.tot[tid]
         while True:
             if is_worker and t.pc == self.invocation_pc:  # it takes its next work item
                 if self.inv_requeued and self.ff_on and self.try_fast_forward(now):
@@ -153,25 +154,30 @@ class Engine(Cpus, Accounts, FastForward):
                 cost += self.ctx_us
                 self.cpu_last[c] = tid
             end = now + cost
-            act = spec.activity
+            act = spec.activity  # declared on the step, else its role's; a function decides after the step
             act = role_act if act is None else ACT[act if type(act) is str else act(w, t)]
             if is_worker:
                 self.worker_step(act, cost)
-            self.seg(tid, now, end, act, c)
+            last = segs[-1] if segs else None
+            if last is not None and last[1] == now and last[2] == act and last[3] == c:
+                last[1] = end  # the same activity straight on, on the same CPU: its segment grows
+                tot[act] += cost
+            else:
+                self.seg(tid, now, end, act, c)
             if steps is not None:
                 steps.append((now, end, c, tid, t.name, kind, ACTIVITIES[act], out.label))
             if i_mutex.holder != self.hold_tid:
                 self.new_holder(now)
-            stays = t.waits_for is None and w.can_run(t)
-            if not stays:
-                self.leave(tid, t, end)
+            why = w.blocker(t)  # None: it stays on its CPU
+            if why is not None:
+                self.leave(tid, t, end, why)
             # a lock released with nobody on its wait list, and no event due now, wakes nobody
             if wakes and (released is None or released.holder is not None or released.waiters
                           or (events and events[0][0] <= now)):
                 self.wake(now)
             if now >= self.next_sample:
                 self.sample(now)
-            if not stays:
+            if why is not None:
                 return
             # the next step is the next event unless the device, the limit or another task's event
             # (at the same time: a lower task id) comes first; then it goes through the heap
@@ -194,9 +200,9 @@ class Engine(Cpus, Accounts, FastForward):
             return False
         return True
 
-    def leave(self, tid: int, t, at: int) -> None:
-        """Task ``t`` cannot run on: it has finished, spins on its CPU for the spinlock (until the lock
-        is handed to it) or goes to sleep, from ``at``."""
+    def leave(self, tid: int, t, at: int, why) -> None:
+        """Task ``t`` cannot run on (``why``: ``World.blocker``): it has finished, spins on its CPU for the
+        spinlock (until the lock is handed to it) or goes to sleep, from ``at``."""
         if t.pc == "done":
             self.state[tid] = DONE
             self.release(tid, at)
@@ -205,4 +211,4 @@ class Engine(Cpus, Accounts, FastForward):
             self.busy_to[tid] = at
             self.spinners.add(tid)
         else:
-            self.go_to_sleep(tid, at)
+            self.go_to_sleep(tid, at, why)

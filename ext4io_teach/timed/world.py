@@ -47,8 +47,22 @@ def _slot_guard(w, t):
     return w.full[w.sub_of[t.tid]] < L.contexts
 
 
+def _device_done(guard):
+    """The completion task's guard at ``ADD_ENTRY``: the device has finished the write it completes
+    next, and the design's own guard there (if any) holds."""
+    def device_done(w, t):
+        return w.complete_at[t.io] <= w.now and (guard is None or guard(w, t))
+    return device_done
+
+
 class TimedRoles:
-    """Mixin placed before a design class: adds the timed roles, keeps every design step as it is."""
+    """Mixin placed before a design class: adds the timed roles, keeps every design step as it is, and
+    gates the completion task's first step of each io_end (``ADD_ENTRY``) on the device having
+    finished that write (``complete_at``): a guard that reads the simulated time."""
+
+    def __init__(self):
+        super().__init__()
+        self.guards[self.ADD_ENTRY] = _device_done(self.guards[self.ADD_ENTRY])
 
     # ------------------------------------------------------------ aio submitter
     @local("sub.next", "aio_submit", "next IO: a free slot in one of my contexts, or done")
@@ -143,13 +157,13 @@ class TimedWorld(World):
 
     ``i_dio_count`` and ``i_unwritten`` count IO submitted and not yet done (the stepping World starts
     them at N). ``now`` is the simulated time the engine has reached; ``complete_at[k]`` when the
-    device finishes write k; ``start_at[tid]`` when a timed task may run next.
+    device finishes write k; ``start_at[tid]`` when a timed task may run next (``World.can_run``).
     """
 
     # slots like World's (see there): the attributes set in ``__init__``
-    __slots__ = ("load", "rng", "now", "_live", "complete_at", "submitted_at", "ctx_of", "inflight", "full",
+    __slots__ = ("load", "rng", "_live", "complete_at", "submitted_at", "ctx_of", "inflight", "full",
                  "next_write", "next_io", "writes_done", "next_read", "reads_done", "device_free", "device_events",
-                 "start_at", "started", "sub_of", "truncates", "truncate_calls", "fsyncs", "conv_latency", "rr",
+                 "started", "sub_of", "truncates", "truncate_calls", "fsyncs", "conv_latency", "rr",
                  "reserved", "_per_io", "_jitter", "_jitter_us", "_latency", "timers_changed",
                  "_add_entry", "_completers")
 
@@ -157,7 +171,6 @@ class TimedWorld(World):
         # set before World.__init__, which settles every task (the submitter asks has_more())
         self.load = load
         self.rng = rng
-        self.now = 0
         self._live = 0
         self.complete_at = [INF] * load.writes
         self.submitted_at = [INF] * load.writes
@@ -172,8 +185,6 @@ class TimedWorld(World):
         self.reads_done = 0
         self.device_free = 0
         self.device_events: list[tuple[int, int, int]] = []  # (time, read no, context) of reads
-        self.start_at = [start_time(load, tid, role) for tid, (_, role) in enumerate(roles)]
-        self.started = list(self.start_at)
         subs = [tid for tid, (_, role) in enumerate(roles) if role == "submit"]
         self.sub_of = {tid: i for i, tid in enumerate(subs)}
         self.truncates: list[tuple[int, int]] = []  # (called, returned) of each finished truncate
@@ -187,9 +198,11 @@ class TimedWorld(World):
         self._jitter_us = self._per_io * load.jitter_pct // 100
         self._latency = load.device_latency_us
         self.timers_changed = False  # a sleeper's wake_time may have moved (the engine re-reads them)
-        self._add_entry = design.ADD_ENTRY  # where the completion task waits for the device
+        self._add_entry = design.ADD_ENTRY  # where the completion task waits for the device (wake_time)
         self._completers = frozenset(tid for tid, (_, role) in enumerate(roles) if ROLES[role].completes)
         super().__init__(design, roles, load.writes, checks=checks, inputs={})
+        self.start_at = [start_time(load, tid, role) for tid, (_, role) in enumerate(roles)]
+        self.started = list(self.start_at)
         ino = self.inode
         ino.dio_count = ino.unwritten = ino.ioend_count = 0
 
@@ -202,13 +215,6 @@ class TimedWorld(World):
     def ioends_allocated(self) -> int:
         """io_ends allocated so far: one per write submitted (``submit``)."""
         return self.next_io
-
-    def gated(self, t) -> bool:
-        """A time gate holds ``t`` back: its start time has not come, or it is the completion task and
-        the device has not finished the io_end it completes next."""
-        now = self.now
-        return now < self.start_at[t.tid] or (t.pc == self._add_entry and t.tid in self._completers
-                                               and self.complete_at[t.io] > now)
 
     def wake_time(self, t) -> int:
         """When a time gate opens for ``t`` (INF if it waits for something else)."""
