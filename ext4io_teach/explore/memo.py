@@ -1,8 +1,8 @@
 """A memo of steps: a step's effect is a function of the state components it reads.
 
 The explorer's state key is a tuple of interned component numbers, one per part of the model
-(``io#0 .. io#N-1``, each field of the inode, the workqueue and whether it is empty, ``task 0 ..
-task M-1``; see ``engine.Codec``). A step of task ``t`` always reads ``t``; which io_ends, inode
+(``io#0 .. io#N-1``, each field of the inode, the workqueue, ``task 0 .. task M-1``; see
+``explore.codec``). A step of task ``t`` always reads ``t``; which io_ends, inode
 fields and other tasks it reads depends on what it finds. The memo runs a step once for real, with
 the World's ``ios``, ``tasks``, ``inode`` and ``wq`` swapped for tracking stand-ins that log the
 position of every component the code reaches, and files the outcome under the head ``(t, t's
@@ -109,8 +109,7 @@ class _Tracked(list):
 class _TrackedObject:
     """Stands in for ``world.inode`` or ``world.wq``: reading or writing an attribute logs the position
     of the component that holds it (``positions``: attribute -> position; any other name logs the
-    positions ``others``, by default all of them) and restores it first (``ensure``). For the
-    workqueue, ``is_empty`` logs the derived emptiness component and everything else the workqueue's."""
+    positions ``others``, by default all of them) and restores it first (``ensure``)."""
 
     __slots__ = ("_obj", "_positions", "_all", "_log", "_ensure")
 
@@ -149,7 +148,7 @@ class Memo:
         self._ios = _Tracked(world.ios, 0, self.log, ensure)
         self._tasks = _Tracked(world.tasks, codec.task_base, self.log, ensure)
         self._inode = _TrackedObject(world.inode, codec.inode_pos, self.log, ensure)
-        self._wq = _TrackedObject(world.wq, {"is_empty": codec.wq_empty_pos}, self.log, ensure, others=(codec.wq_pos,))
+        self._wq = _TrackedObject(world.wq, {}, self.log, ensure, others=(codec.wq_pos,))
         self.table: dict = {}
         self.misses = 0  # questions answered by running the code for real
 
