@@ -38,6 +38,12 @@ class Graph:
       runnable ones, less any whose step violates an invariant); ``out_edges(s)`` pairs them up.
     """
 
+    # slots, not an instance dict: CPython 3.11 keeps a fast shared-key dict for at most 30 attributes
+    __slots__ = ("world", "codec", "_tasks", "memo", "goal_memo", "check_memo", "done_memo",
+                 "keep_edges", "goal_fns", "m", "max_states", "max_seconds", "progress", "index", "keys",
+                 "parent", "ptask", "depth", "enabled", "goals", "edges", "edge_tasks", "_tasks_of", "transitions",
+                 "expanded", "stopped", "violation", "deadlock", "found_goal", "t0")
+
     def __init__(self, world, *, keep_edges: bool, goal_fns=(), max_states: int | None = None,
                  max_seconds: float | None = None, progress=None, verify: bool = False):
         self.world = world
@@ -45,11 +51,11 @@ class Graph:
         self._tasks = list(world.tasks)  # the real Task objects (the memos swap world.tasks while tracing)
         self.memo = Memo(world, self.codec, verify=verify)  # steps (or BLOCKED), by (task, its component)
         self.goal_memo = Memo(world, self.codec, verify=verify)  # the liveness goal bits
-        self.check_memo = Memo(world, self.codec, verify=verify)  # the per-io state invariants, by the io_end touched
-        self.list_memo = Memo(world, self.codec, verify=verify)  # the list state invariant (head 0)
+        self.check_memo = Memo(world, self.codec, verify=verify)  # the state invariants, by the io_end touched
         self.done_memo = Memo(world, self.codec, verify=verify)  # has every task finished? (head 0)
         self.keep_edges = keep_edges
         self.goal_fns = list(goal_fns)
+        self.m = len(world.tasks)
         self.max_states = max_states
         self.max_seconds = max_seconds
         self.progress = progress
@@ -72,7 +78,10 @@ class Graph:
         self.t0 = time.perf_counter()
 
     def _add(self, key, parent: int, task: int, depth: int) -> int:
+        """A new state: its id (BFS order). Stop("max_states") when the bound is reached."""
         sid = len(self.keys)
+        if self.max_states is not None and sid >= self.max_states:
+            raise Stop("max_states")
         self.index[key] = sid
         self.keys.append(key)
         self.parent.append(parent)
@@ -98,169 +107,154 @@ class Graph:
 
     def _search(self, *, stop_on_violation: bool, stop_on_deadlock: bool, until_goal: int | None) -> None:
         """Expand states breadth-first until done, a bound, a violation/deadlock (if asked) or, with
-        ``until_goal`` (a goal bit), the first state that reached that goal.
+        ``until_goal`` (a goal bit), the first state that reached that goal; a bound, Ctrl-C or running
+        out of memory leaves what was explored, with ``stopped`` saying why."""
+        if not self.keys:  # the start state
+            self._add(self.codec.encode(), -1, -1, 0)
+        try:
+            self._loop(stop_on_violation, stop_on_deadlock, until_goal)
+        except Stop as s:
+            self._trim(self.expanded)
+            self.stopped = s.reason
+        except KeyboardInterrupt:
+            self._trim(self.expanded)
+            self.stopped = "interrupted"
+        except MemoryError:  # like Ctrl-C: what was explored stands, the verdict is bounded
+            self._trim(self.expanded)
+            self.stopped = "memory"
 
-        Steps and the per-state questions (can a task run, have all finished, which goals hold) go
-        through memos (``explore.memo``): each runs for real only the first time the components it
-        reads take those values, so most transitions cost a few dictionary look-ups. The look-ups
-        are written out inline below (``Memo.find`` is the same walk): this loop is the hot path.
-
-        The invariants are checked on each *new* state only. A state already in the index passed them
-        when it was first reached, and passes them again whatever step leads to it: the ``final``
-        checks and the list check read the state alone, and a per-io check on the io_end a step
-        touched holds for every io_end of every known state, because the start state has no
-        violation and each step changes the per-io fields of the io_end it touches only (the rule
-        ``check_state`` relies on in every run; ``verify`` runs the checks on every transition)."""
-        w = self.world
-        codec = self.codec
-        keep_edges = self.keep_edges
-        index = self.index
-        keys, depth = self.keys, self.depth
-        enabled_l, goals_l, edges_l, etasks_l = self.enabled, self.goals, self.edges, self.edge_tasks
-        max_states = self.max_states
-        max_seconds = self.max_seconds
-        progress = self.progress
-        restore = codec.restore
-        steps, goal_memo, checks = self.memo, self.goal_memo, self.check_memo
-        verify = steps.verify
-        nothing = {}.get  # with ``verify`` every walk finds nothing: each question runs for real
-        step_get = nothing if verify else steps.table.get
-        check_get = nothing if verify else checks.table.get
-        goal_get = nothing if verify else goal_memo.table.get
-        lists = self.list_memo
-        list_get = nothing if verify else lists.table.get
-        list_on = invariants.state_checker(w).list_check  # does the design check the inode list at all
-        done = self.done_memo
-        done_get, all_finished = nothing if verify else done.table.get, w.all_finished
-        state_violation = self._state_violation
-        run_step = self._run_step
-        parent_l, ptask_l = self.parent, self.ptask
-        goal_bits = [(bit, 1 << bit, fn) for bit, fn in enumerate(self.goal_fns)]
-        check_final = invariants.check_final
-        tb = steps.task_base
-        m = len(w.tasks)
-        task_rows = [(tid, tb + tid, 1 << tid) for tid in range(m)]  # a task, its position, its bit
-        transitions = self.transitions
-        if not keys:
-            self._add(codec.encode(), -1, -1, 0)
-        sid = self.expanded
+    def _loop(self, stop_on_violation: bool, stop_on_deadlock: bool, until_goal: int | None) -> None:
+        """The search proper: for each state in turn, each task's step out of it. A step goes through the
+        step memo (``explore.memo``): found there, it costs a walk down the memo's tree and a dictionary
+        look-up, which this hot loop does itself (``Memo.find``'s walk); only the first step with those
+        values runs the code. A new state's invariants are asked once (the check memo, then
+        ``_final_violation``)."""
+        keys, index, depth, enabled, goals, edges, edge_tasks = (self.keys, self.index, self.depth, self.enabled,
+                                                                  self.goals, self.edges, self.edge_tasks)
+        steps, keep_edges, run_step, checks = self.memo, self.keep_edges, self._run_step, self.check_memo
+        verify, state_violation, has_goals = steps.verify, self._state_violation, bool(self.goal_fns)
+        # the memos' first level: with verify nothing is found, every question runs for real
+        stored = (lambda head: None) if verify else steps.table.get
+        checked = (lambda head: None) if verify else checks.table.get
+        rows = [(tid, steps.task_base + tid, 1 << tid) for tid in range(self.m)]  # a task, its component, bit
+        m, sid, transitions = self.m, self.expanded, self.transitions
         try:
             while sid < len(keys):
                 if sid & 1023 == 0:
-                    if max_seconds is not None and time.perf_counter() - self.t0 > max_seconds:
-                        raise Stop("max_seconds")
-                    if progress is not None:
-                        progress(len(keys), sid)
+                    self._tick(sid)
                 key = keys[sid]
-                g = 0
-                for bit, b, fn in goal_bits:
-                    node = goal_get(bit)
-                    while type(node) is list:
-                        node = node[1].get(key[node[0]])
-                    if (node[0] if node is not None else goal_memo.value(bit, key, fn, w)):
-                        g |= b
-                goals_l.append(g)
-                if until_goal is not None and g & until_goal:
-                    self.found_goal = sid
-                    enabled_l.append(self._enabled(key))
-                    if keep_edges:
-                        edges_l.append(())
-                        etasks_l.append(0)
-                    self.expanded = sid + 1
+                if not has_goals:
+                    goals.append(0)
+                elif self._goal_reached(sid, key, until_goal):
                     return
-                out = []
+                out = []  # with keep_edges: the targets, and their tasks' bits in emask
                 mask = emask = 0
-                d1 = depth[sid] + 1
-                for tid, pos, b in task_rows:
-                    head = key[pos] * m + tid
-                    node = step_get(head)
+                for tid, pos, bit in rows:
+                    head = key[pos] * m + tid  # the task and its component
+                    node = stored(head)
                     while type(node) is list:
                         node = node[1].get(key[node[0]])
                     if node is None:
                         node = steps.step(head, key, tid, run_step)
                     if node is BLOCKED:
                         continue
-                    mask |= b
+                    mask |= bit
                     changed, v, fin, touched = node
-                    nid = None
                     if v is None:
-                        if changed:
-                            nk = [*key]
+                        nkey = key
+                        if changed:  # the successor: the components the step changed
+                            nkey = [*key]
                             for p, c in changed:
-                                nk[p] = c
-                            nkey = tuple(nk)
-                        else:
-                            nkey = key
+                                nkey[p] = c
+                            nkey = tuple(nkey)
                         nid = index.get(nkey)
-                        if nid is None or verify:  # a new state: the invariants (a known one passed them)
-                            node = check_get(touched)
+                        if nid is None or verify:  # a new state: its invariants (a known one passed them)
+                            node = checked(touched)
                             while type(node) is list:
                                 node = node[1].get(nkey[node[0]])
-                            v = (node[0] if node is not None
-                                 else checks.value(touched, nkey, state_violation, touched, True, False))
-                            if v is None and list_on:
-                                node = list_get(0)
-                                while type(node) is list:
-                                    node = node[1].get(nkey[node[0]])
-                                v = (node[0] if node is not None
-                                     else lists.value(0, nkey, state_violation, None, False, True))
-                            if v is None and fin:  # the stepper has finished: have all? (_all_finished)
-                                node = done_get(0)
-                                while type(node) is list:
-                                    node = node[1].get(nkey[node[0]])
-                                if node[0] if node is not None else done.value(0, nkey, all_finished):
-                                    restore(nkey)
-                                    try:
-                                        check_final(w)
-                                    except InvariantViolation as e:
-                                        v = e
+                            v = node[0] if node is not None else checks.value(touched, nkey, state_violation, touched)
+                            if v is None and fin:
+                                v = self._final_violation(nkey)
                     if v is not None:
-                        if self.violation is None:
-                            self.violation = (sid, tid, v)
-                        if stop_on_violation:
-                            enabled_l.append(self._enabled(key))
-                            if keep_edges:
-                                edges_l.append(tuple(out))
-                                etasks_l.append(emask)
-                            self.expanded = sid + 1
+                        if self._violation(sid, tid, v, key, out, emask, stop_on_violation):
                             return
                         continue
                     transitions += 1
-                    if nid is None:  # self._add(), written out
-                        nid = len(keys)
-                        if max_states is not None and nid >= max_states:
-                            raise Stop("max_states")
-                        index[nkey] = nid
-                        keys.append(nkey)
-                        parent_l.append(sid)
-                        ptask_l.append(tid)
-                        depth.append(d1)
+                    if nid is None:
+                        nid = self._add(nkey, sid, tid, depth[sid] + 1)
                     if keep_edges:
                         out.append(nid)
-                        emask |= b
-                enabled_l.append(mask)
+                        emask |= bit
+                enabled.append(mask)
                 if keep_edges:
-                    edges_l.append(tuple(out))
-                    etasks_l.append(emask)
-                if not mask and not self._all_finished(key):
-                    if self.deadlock is None:
-                        self.deadlock = sid
-                    if stop_on_deadlock:
-                        self.expanded = sid + 1
-                        return
-                sid += 1
-                self.expanded = sid
-        except Stop as s:
-            self._trim(sid)
-            self.stopped = s.reason
-        except KeyboardInterrupt:
-            self._trim(sid)
-            self.stopped = "interrupted"
-        except MemoryError:  # like Ctrl-C: what was explored stands, the verdict is bounded
-            self._trim(sid)
-            self.stopped = "memory"
+                    edges.append(tuple(out))
+                    edge_tasks.append(emask)
+                self.expanded = sid = sid + 1
+                if not mask and not self._all_finished(key) and self._deadlock(sid - 1, stop_on_deadlock):
+                    return
         finally:
             self.transitions = transitions
+
+    def _tick(self, sid: int) -> None:
+        """Every 1024 states: the time bound and the progress callback."""
+        if self.max_seconds is not None and time.perf_counter() - self.t0 > self.max_seconds:
+            raise Stop("max_seconds")
+        if self.progress is not None:
+            self.progress(len(self.keys), sid)
+
+    def _goal_reached(self, sid: int, key: tuple, until_goal: int | None) -> bool:
+        """Note the liveness goals state ``sid`` reaches; True if it is the one the search looks for."""
+        g = 0
+        goals = self.goal_memo
+        for bit, fn in enumerate(self.goal_fns):
+            if goals.answer(bit, key, fn, self.world):
+                g |= 1 << bit
+        self.goals.append(g)
+        if until_goal is None or not g & until_goal:
+            return False
+        self.found_goal = sid
+        self._close(key, (), 0)
+        self.expanded = sid + 1
+        return True
+
+    def _violation(self, sid: int, tid: int, v, key: tuple, out, emask: int, stop: bool) -> bool:
+        """Task ``tid``'s step out of state ``sid`` breaks an invariant: note the first; True to stop."""
+        if self.violation is None:
+            self.violation = (sid, tid, v)
+        if stop:
+            self._close(key, out, emask)
+            self.expanded = sid + 1
+        return stop
+
+    def _deadlock(self, sid: int, stop: bool) -> bool:
+        """No task can run in state ``sid`` and not all have finished: note the first; True to stop."""
+        if self.deadlock is None:
+            self.deadlock = sid
+        return stop
+
+    def _close(self, key: tuple, out, emask: int) -> None:
+        """The search stops while expanding ``key``: which tasks can run there, and the steps out of it
+        found so far."""
+        self.enabled.append(self._enabled(key))
+        if self.keep_edges:
+            self.edges.append(tuple(out))
+            self.edge_tasks.append(emask)
+
+    def _final_violation(self, nkey: tuple):
+        """A new state the stepping task finished in: if every task has finished, the ``final`` checks.
+        (A state already in the index passed the invariants when it was first reached, and passes them
+        again whatever step leads to it: the ``final`` checks and the list check read the state alone,
+        and a per-io check on the io_end a step touched holds for every io_end of every known state,
+        because the start state has no violation and each step changes the per-io fields of the io_end
+        it touches only; ``verify`` runs the checks on every transition.)"""
+        if not self.done_memo.answer(0, nkey, self.world.all_finished):
+            return None
+        self.codec.restore(nkey)
+        try:
+            invariants.check_final(self.world)
+        except InvariantViolation as e:
+            return e
+        return None
 
     def _enabled(self, key: tuple) -> int:
         """Bit mask of the tasks that can run in state ``key`` (where the search stops early): those
@@ -276,9 +270,7 @@ class Graph:
 
     def _all_finished(self, key: tuple) -> bool:
         """Has every task finished in state ``key``?"""
-        done = self.done_memo
-        found = done.find(0, key)
-        return found[0] if found is not None else done.value(0, key, self.world.all_finished)
+        return self.done_memo.answer(0, key, self.world.all_finished)
 
     # What the memos run for real (on the World restored to the state in question): ``step`` (without its
     # state checks), ``_state_violation`` and ``check_final`` are ``sched.Run.step`` without the trace.
@@ -294,12 +286,11 @@ class Graph:
             raise out.violation
         return w.finished(self._tasks[tid]), out.touched
 
-    def _state_violation(self, touched: int | None, per_io: bool, lists: bool) -> InvariantViolation | None:
-        """The ``state`` invariants (``invariants.check_state``): the per-io ones after a step that touched
-        io_end ``touched`` and/or the one about the inode list, which the search memoizes apart (per-io
-        first). Returns the violation, or None."""
+    def _state_violation(self, touched: int | None) -> InvariantViolation | None:
+        """The ``state`` invariants (``invariants.check_state``) after a step that touched io_end
+        ``touched``: the violation, or None."""
         try:
-            invariants.check_state(self.world, touched, per_io=per_io, lists=lists)
+            invariants.check_state(self.world, touched)
         except InvariantViolation as v:
             return v
         return None
@@ -315,7 +306,7 @@ class Graph:
         """Drop the index and the memos (after a MemoryError: the counts stay, paths can no longer be
         asked for)."""
         self.index = {}
-        self.memo = self.goal_memo = self.check_memo = self.list_memo = self.done_memo = None
+        self.memo = self.goal_memo = self.check_memo = self.done_memo = None
         self.edges, self.edge_tasks = [], []
 
     def out_edges(self, s: int):

@@ -46,6 +46,10 @@ def _nothing(p: int) -> None:
     pass
 
 
+def _nothing_found(head, key) -> None:
+    return None
+
+
 class _Tracked(list):
     """A copy of ``world.ios`` or ``world.tasks`` (same objects) that logs the state-key position of
     every element the code reaches: by index, by iteration (as far as it goes), by slice or membership
@@ -151,12 +155,16 @@ class Memo:
         self._wq = _TrackedObject(world.wq, {}, self.log, ensure, others=(codec.wq_pos,))
         self.table: dict = {}
         self.misses = 0  # questions answered by running the code for real
+        # find(head, key): the stored outcome for ``head`` and the components of ``key`` it depends on, or
+        # None. With ``verify`` it finds nothing: callers go to ``step``/``value``, which run the code and
+        # compare with what is stored.
+        self.find = _nothing_found if verify else self._stored
 
     # ----------------------------------------------------------------- lookup
-    def find(self, head, key: tuple):
-        """The stored outcome for ``head`` and the components of ``key`` it depends on, or None.
-        (With ``verify``, callers go to ``step``/``value`` instead, which run the code and compare.)"""
-        return None if self.verify else self._stored(head, key)
+    def answer(self, head, key: tuple, fn, *args):
+        """``value`` for a predicate, from the memo when it has the answer."""
+        found = self.find(head, key)
+        return found[0] if found is not None else self.value(head, key, fn, *args)
 
     def _stored(self, head, key: tuple):
         node = self.table.get(head)
