@@ -20,8 +20,8 @@ import re
 import sys
 
 from . import commands
+from .commands._common import EXIT_BAD_INPUT, EXIT_FOUND, EXIT_OK, EXIT_UNDECIDED  # noqa: F401 - re-exported
 
-EXIT_OK, EXIT_FOUND, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
 RESERVE = 8 << 20  # bytes held while a command runs and released when memory runs out
 
 

@@ -8,7 +8,8 @@ these functions, so the views cannot drift apart:
 * ``task_status(world, tid, stopped)``: can the task run now, and if not, why (in words);
 * ``holder_text``, ``ids_text``: who holds a lock (and who waits), which io_ends are on a list;
 * ``io_where``, ``io_status``: where an io_end is and what has happened to it;
-* ``local_lists(world, task)``: a drainer's private lists while it is in a flush.
+* ``local_lists(world, task)``: a drainer's private lists while it is in a flush;
+* ``state_rows(world)``: the whole state panel as ``(label, parts)`` rows, which each view joins.
 
 Standard library only, plain strings (no HTML): each view escapes and decorates them itself.
 """
@@ -89,3 +90,25 @@ def local_lists(world, task) -> list[tuple[str, list[int]]] | None:
     if any(v for _, v in lists) or stage_of(task):
         return lists
     return None
+
+
+def state_rows(world) -> list[tuple[str, list[str]]]:
+    """The state panel, row by row: ``(label, parts)``, each part a plain string that a view joins with its
+    own separator (the first part of the ``i_dio_count`` row is the count itself)."""
+    ino = world.inode
+    counters = [str(ino.dio_count), f"i_unwritten {ino.unwritten}", f"i_ioend_count {ino.ioend_count}"]
+    if any(not io.iocb for io in world.ios):  # buffered writeback io_ends: pages still under writeback
+        counters.append(f"under writeback {ino.writeback}")
+    queue = ["pending: " + ids_text(world.wq.pending)]
+    running = running_work(world)
+    if running:
+        queue.append("running: " + ", ".join(running))
+    rows = [("i_mutex", [holder_text(world, ino.i_mutex)]), ("i_completed_io_lock", [holder_text(world, ino.lock)]),
+            ("completed list", [ids_text(ino.completed)]), ("i_dio_count", counters), ("workqueue", queue)]
+    for t in world.tasks:
+        lists = local_lists(world, t)
+        if lists is not None:
+            stage = stage_of(t)
+            rows.append((f"{t.name} locals" + (f" (stage {stage})" if stage else ""),
+                         [f"{n}: {ids_text(v)}" for n, v in lists]))
+    return rows

@@ -229,6 +229,28 @@ class RunResult:
                 "steps": [r.as_json() for r in self.steps] if steps else None, "outcome": self.outcome,
                 "violation": None if v is None else {"invariant": v.invariant, "message": v.message}}
 
+    def describe(self) -> str:
+        """The outcome in one line: what ended the run and why (the CLI's ``outcome:`` line, the exercises'
+        ``outcome_line``). A violation names the invariant and what broke it; a limit names the step count."""
+        o = self.outcome
+        if o == "completed":
+            got = ", ".join(f"{k}: {v}" for k, v in self.results.items())
+            return "completed: every task finished" + (f" ({got})" if got else "")
+        if o == "deadlock":
+            why = "; ".join(f"{k} {v}" for k, v in self.blocked.items())
+            return f"deadlock: no task can run, work unfinished ({why})"
+        if o == "running":
+            why = "; ".join(f"{k} {v}" for k, v in self.blocked.items())
+            return (f"running: step limit hit after {len(self.schedule)} steps; still cycling: "
+                    f"{', '.join(self.cycling) or 'none'}" + (f"; {why}" if why else ""))
+        if o == "stopped":
+            return f"stopped: the schedule ran out after {len(self.schedule)} steps, before the work finished"
+        if o == "out-of-memory":
+            return (f"out of memory after {len(self.schedule)} steps: undecided (the step records were dropped to "
+                    "report it); ask for fewer steps (--max-steps; a kept step costs about 285 bytes)")
+        v = self.violation
+        return f"violation of {v.invariant}: {v.message}"
+
 
 def _round_robin():
     last = [-1]

@@ -45,22 +45,7 @@ def header_lines(run) -> list[str]:
 
 def state_lines(world) -> list[str]:
     """The state panel: locks, the completed list, the counters, the workqueue, drainers' local lists."""
-    ino = world.inode
-    rows = [("i_mutex", panel.holder_text(world, ino.i_mutex)),
-            ("i_completed_io_lock", panel.holder_text(world, ino.lock)),
-            ("completed list", panel.ids_text(ino.completed)),
-            ("i_dio_count", f"{ino.dio_count}   i_unwritten {ino.unwritten}   i_ioend_count {ino.ioend_count}")]
-    wq = "pending: " + panel.ids_text(world.wq.pending)
-    running = panel.running_work(world)
-    if running:
-        wq += "   running: " + ", ".join(running)
-    rows.append(("workqueue", wq))
-    for t in world.tasks:
-        lists = panel.local_lists(world, t)
-        if lists is not None:
-            stage = panel.stage_of(t)
-            rows.append((f"{t.name} locals" + (f" (stage {stage})" if stage else ""),
-                         "   ".join(f"{n}: {panel.ids_text(v)}" for n, v in lists)))
+    rows = [(label, "   ".join(parts)) for label, parts in panel.state_rows(world)]
     width = max(len(k) for k, _ in rows)
     return ["state:"] + [f"  {k:<{width}}  {v}" for k, v in rows]
 

@@ -101,15 +101,24 @@ START_ATTEMPTS = 5
 
 @contextmanager
 def server(mode: str, workdir: Path):
-    """Start ``lab`` or ``voila`` serving ``workdir``; yields (base_url, token, proc). ``free_port`` only
-    finds a port free now: if another process takes it before the server listens, the server exits
-    saying so and is started again on a new port (at most ``START_ATTEMPTS`` times)."""
+    """Start ``lab`` or ``voila`` serving ``workdir``; yields (base_url, token, proc) (see ``launch``)."""
+    with launch(lambda port, token: _command(mode, port, token, workdir), workdir, _env(workdir), mode) as up:
+        yield up
+
+
+@contextmanager
+def launch(command, workdir: Path, env: dict, name: str):
+    """Start the server ``command(port, token)`` describes (its command line, the URL that answers once it is
+    up, its token or None) in ``workdir``; yields (base_url, token, proc) and stops it afterwards.
+    ``free_port`` only finds a port free now: if another process takes it before the server listens, the
+    server exits saying so (it must run with ``port_retries=0``) and is started again on a new port (at
+    most ``START_ATTEMPTS`` times)."""
     for attempt in range(START_ATTEMPTS):
         port, token = free_port(), secrets.token_hex(16)
-        cmd, ready, token = _command(mode, port, token, workdir)
-        log_path = workdir / f"{mode}-server.log"
+        cmd, ready, token = command(port, token)
+        log_path = workdir / f"{name}-server.log"
         log = open(log_path, "w")
-        proc = subprocess.Popen(cmd, cwd=workdir, env=_env(workdir), stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_http(ready, token, proc=proc)
             break

@@ -181,9 +181,9 @@ def check_exercise(page, base: str, shots: Path, result: dict) -> None:
     cells = page.locator(".jp-CodeCell")
     answer = next(k for k in range(cells.count()) if "answer_outcomes = ..." in cells.nth(k).inner_text())
     check = cells.nth(answer + 1)
-    for code, want in (('answer_outcomes = {"old": "deadlock", "old-blocking": "deadlock", "new": "completed"}',
-                        "Incorrect: 03-outcomes: 1 of 3 entries are wrong: 'old'"),
-                       ('answer_outcomes = {"old": "running", "old-blocking": "deadlock", "new": "completed"}',
+    for code, want in (('answer_outcomes = {"old": "running", "old-blocking": "deadlock", "new": "completed"}',
+                        "Incorrect: 03-outcomes: 2 of 3 entries are wrong: 'old', 'old-blocking'"),
+                       ('answer_outcomes = {"old": "completed", "old-blocking": "completed", "new": "completed"}',
                         "Correct. 03-outcomes: all 3 entries are right.")):
         type_into_cell(page, cells.nth(answer), code)
         check.locator(".jp-OutputArea-output", has_text=want.split(":")[0]).first.wait_for(timeout=60_000)

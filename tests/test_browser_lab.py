@@ -16,10 +16,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 from contextlib import contextmanager
@@ -71,30 +68,22 @@ def test_the_shipped_settings_are_installed():
 @contextmanager
 def make_lab(workdir: Path, extra=()):
     """JupyterLab as `make lab` starts it, serving ``workdir``, with empty private config and user
-    settings; yields (base_url, token)."""
-    port, token = bu.free_port(), secrets.token_hex(16)
+    settings; yields (base_url, token). Its kernels talk over IPC and it exits if its port is taken
+    (``bu.launch`` then starts it again on a new one), as every test server does."""
     cfg = workdir / ".cfg"
     env = dict(os.environ, JUPYTER_CONFIG_DIR=str(cfg / "config"), JUPYTER_RUNTIME_DIR=str(cfg / "runtime"),
                JUPYTERLAB_WORKSPACES_DIR=str(cfg / "workspaces"), JUPYTERLAB_SETTINGS_DIR=str(cfg / "settings"),
                PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
-    cmd = [sys.executable, "-m", "jupyterlab", *make_lab_options(), "--no-browser", f"--port={port}",
-           "--allow-root", f"--IdentityProvider.token={token}", "--ServerApp.disable_check_xsrf=True",
-           f"--ServerApp.root_dir={workdir}", *extra]
     cfg.mkdir(parents=True, exist_ok=True)
-    log = open(cfg / "lab-server.log", "w")
-    proc = subprocess.Popen(cmd, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        bu.wait_http(f"{base}/api/status", token, proc=proc)
+
+    def command(port, token):
+        return ([sys.executable, "-m", "jupyterlab", *make_lab_options(), "--no-browser", f"--port={port}",
+                 "--allow-root", f"--IdentityProvider.token={token}", "--ServerApp.disable_check_xsrf=True",
+                 f"--ServerApp.root_dir={workdir}", "--ServerApp.port_retries=0", "--KernelManager.transport=ipc",
+                 *extra], f"http://127.0.0.1:{port}/api/status", token)
+
+    with bu.launch(command, workdir, env, "make-lab") as (base, token, _proc):
         yield base, token
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
 
 
 @pytest.fixture(scope="module")

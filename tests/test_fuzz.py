@@ -41,6 +41,8 @@ BAD_VALUES = {"--schedule": ["²", "a", "0,x", HUGE, "-1", "0;1", "1" * 7], "--p
               "--out": ["", "x.txt", "/proc/x.png", "/nonexistent/x.png", "a" * 300 + ".png", "{tmp}"],
               "--csv": ["/proc/x.csv", "/nonexistent/t.csv", "b" * 300 + ".csv", "{tmp}"],
               "--dpi": ["0", "29", "601", *BAD_INT]}
+# a flag whose values mean something else in one command: problemset's --out is a directory, not a PNG
+BAD_VALUES_OF = {("problemset", "--out"): ["", "/proc/x", "/dev/null", "/etc/passwd"]}
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -64,17 +66,20 @@ def baseline(command: str, sub: argparse.ArgumentParser, tmp_path, capsys) -> li
     opts = {o for a in sub._actions for o in a.option_strings}
     extra = (["--ios", "2"] if "--ios" in opts else []) + (["--no-progress"] if "--no-progress" in opts else [])
     extra += ["--out", str(tmp_path / "t.png")] if "--out" in opts else []
+    extra += ["--seeds", "1"] if "--seeds" in opts else []
     if not any(not a.option_strings and a.dest != "help" for a in sub._actions):
         return [command, *extra]
-    for name in scenario_names() + workload_names():
+    for name in scenario_names() + workload_names() + ["06"]:  # 06: a seeded exercise notebook (problemset)
         argv = [command, name, *extra]
         if invoke(argv, capsys)[0] != 2:
             return argv
-    raise AssertionError(f"no registered scenario is valid input for {command}")
+    raise AssertionError(f"no registered scenario (or notebook) is valid input for {command}")
 
 
-def bad_values(action) -> list[str]:
+def bad_values(action, command: str = "") -> list[str]:
     flag = action.option_strings[-1] if action.option_strings else "SCENARIO"
+    if (command, flag) in BAD_VALUES_OF:
+        return BAD_VALUES_OF[command, flag]
     if flag in BAD_VALUES:
         return BAD_VALUES[flag]
     if action.type is int:
@@ -105,8 +110,8 @@ def test_cli_malformed_input_is_one_line_naming_the_flag(command, tmp_path, caps
     for action in sub._actions:
         if action.dest == "help" or action.nargs == 0:
             continue
-        name = action.option_strings[-1] if action.option_strings else "scenario"
-        for value in bad_values(action):
+        name = action.option_strings[-1] if action.option_strings else action.dest  # scenario, notebook
+        for value in bad_values(action, command):
             argv = with_value(base, action, value.replace("{tmp}", str(tmp_path)))
             code, out, err = invoke(argv, capsys)
             lines = err.strip().splitlines()

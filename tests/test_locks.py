@@ -99,10 +99,13 @@ def test_old_blocking_worker_is_woken_when_fsync_unlocks():
 
 
 def test_the_state_panel_marks_the_woken_waiter():
-    from ext4io_teach.widgets.render import _holder
+    from ext4io_teach import panel
+
+    def i_mutex_row():
+        return dict(panel.state_rows(r.world))["i_mutex"]
 
     r = Run("truncate-vs-dio", "old", 2)
     r.replay(PREFIX[:-1])  # the worker still holds i_mutex; truncate sleeps
-    assert _holder(r.world, r.world.inode.i_mutex) == "worker (waiting: truncate)"
+    assert i_mutex_row() == ["worker (waiting: truncate)"]
     r.step(WORKER)  # mutex_unlock
-    assert _holder(r.world, r.world.inode.i_mutex) == "free (waiting: truncate (woken))"
+    assert i_mutex_row() == ["free (waiting: truncate (woken))"]

@@ -67,12 +67,27 @@ def test_run_json_fits_where_the_whole_document_would_not():
     assert proc.stdout.rstrip().endswith("}") and '"outcome": "running"' in proc.stdout
 
 
-def test_out_of_memory_in_run_is_undecided_not_a_violation():
-    proc = run_limited(["run", "truncate-vs-dio", "--design", "old", "--ios", "64", "--max-steps",
-                        str(sched.MAX_STEPS_CAP)], 200)
-    assert proc.returncode == 3, proc.stderr[-2000:]
-    assert "Traceback" not in proc.stderr and "MemoryError" not in proc.stderr
-    assert "out of memory" in (proc.stdout + proc.stderr)
+def test_out_of_memory_in_run_is_undecided_not_a_violation(monkeypatch, capsys):
+    """A MemoryError in the middle of a run, injected where a step record is made. (Not by RLIMIT_AS, as
+    the explorer's cases below: at a hard limit CPython 3.11 can loop for ever unwinding the exception
+    itself, when ``Run.step``'s handler needs a new int for its bytecode offset and cannot get one: seen
+    in 2 of 6 runs, each stuck at one step with failing mmap calls.)"""
+    made = 0
+    real = sched.record
+
+    def record_until_full(*args):
+        nonlocal made
+        made += 1
+        if made > 5000:
+            raise MemoryError
+        return real(*args)
+
+    monkeypatch.setattr(sched, "record", record_until_full)
+    assert cli.main(["run", "truncate-vs-dio", "--design", "old", "--ios", "64", "--max-steps",
+                     str(sched.MAX_STEPS_CAP)]) == 3
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err and "MemoryError" not in err
+    assert "out of memory after 5001 steps: undecided" in out + err  # the 5001st step ran; its record failed
 
 
 def test_out_of_memory_in_check_is_bounded_with_what_was_explored():

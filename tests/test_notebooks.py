@@ -1,5 +1,5 @@
-"""The notebooks: in sync with their sources, shaped as the design card asks, student versions in sync
-with the solutions, and each one re-executes within its time budget with the same text outputs.
+"""The notebooks: in sync with their sources (and back), shaped as the design card asks, student versions that
+are nbgrader's own, and each one re-executes within its time budget with the same text outputs.
 
 nbval (strict) runs separately over notebooks/: ``pytest --nbval --nbval-current-env notebooks/``.
 """
@@ -16,6 +16,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
+import nbsrc_to_myst  # noqa: E402
 import nbtools  # noqa: E402
 import run_notebooks  # noqa: E402
 
@@ -52,10 +53,24 @@ def test_committed_notebook_matches_its_source(src):
     assert nbtools.same_cells(read(path), fresh) == [], "out of date: run tools/build_notebooks.py"
 
 
+@pytest.fixture(scope="module")
+def generated():
+    """nbgrader's generate_assignment on the committed solutions (one run for all: about 4 s)."""
+    return nbtools.student_versions({sol.name: read(sol) for sol in SOLUTIONS})
+
+
 @pytest.mark.parametrize("sol", SOLUTIONS, ids=ids(SOLUTIONS))
-def test_student_version_in_sync_with_solution(sol):
-    student = nbtools.student_path(sol)
-    assert nbtools.same_cells(read(student), nbtools.student_version(read(sol))) == []
+def test_student_version_is_nbgraders_output(sol, generated):
+    student = read(nbtools.student_path(sol))
+    assert nbtools.same_cells(student, generated[sol.name]) == [], "out of date: run tools/build_notebooks.py"
+    for c in code_cells(student):  # the answer stays the placeholder; the solution became nbgrader's code stub
+        g = c.metadata.get("nbgrader", {})
+        assert nbtools.BEGIN not in c.source and nbtools.END not in c.source
+        if g.get("solution"):
+            assert "= ..." in c.source and "# YOUR CODE HERE" in c.source, c.id
+            assert c.metadata["deletable"] is False, c.id
+        if nbtools.is_graded_test(c):
+            assert "raises-exception" in c.metadata["tags"] and c.metadata["editable"] is False, c.id
 
 
 # ---------------------------------------------------------------- shape (DESIGN.md "Notebook shape")
@@ -78,7 +93,8 @@ def test_code_cells_short_and_checked(path):
     for c in code_cells(read(path)):
         lines = c.source.strip().split("\n")
         assert len(lines) <= 10, f"cell {c.id} has {len(lines)} lines"
-        assert not re.search(r"^\s*def |^\s*class ", c.source, re.M), f"cell {c.id} defines a function or class"
+        answer = c.metadata.get("nbgrader", {}).get("solution")  # an answer may be a variant class (ex04)
+        assert answer or not re.search(r"^\s*def |^\s*class ", c.source, re.M), f"cell {c.id} defines a function"
         # exempt: the import cell, the papermill parameters cell, and answer cells (their check cell follows)
         imports = all(re.match(r"(import|from) ", ln) for ln in lines if ln.strip())
         exempt = imports or "parameters" in c.metadata.get("tags", []) or \
@@ -106,9 +122,17 @@ def test_stored_outputs_are_clean(path):
 @pytest.mark.parametrize("sol", SOLUTIONS, ids=ids(SOLUTIONS))
 def test_exercise_notebooks_grade(sol):
     nb, st = read(sol), read(nbtools.student_path(sol))
-    tests = [c for c in code_cells(nb) if nbtools.is_graded_test(c)]
-    solutions = [c for c in code_cells(nb) if c.metadata.get("nbgrader", {}).get("solution")]
-    assert tests and len(solutions) == len(tests)
+    cells = code_cells(nb)
+    tests = [c for c in cells if nbtools.is_graded_test(c)]
+    solutions = [c for c in cells if c.metadata.get("nbgrader", {}).get("solution")]
+    after = {c.id: cells[k + 1] for k, c in enumerate(cells[:-1])}
+    graded = [c for c in solutions if nbtools.is_graded_test(after[c.id])]
+    words = [c for c in solutions if "check" in after[c.id].metadata.get("tags", [])
+             and "ex.discuss(" in after[c.id].source]
+    assert tests and len(graded) == len(tests) and len(graded) + len(words) == len(solutions)
+    for c in cells:  # an ungraded check (ex.discuss) is tagged check, a live widget widget: a problem set skips both
+        assert ("ex.discuss(" in c.source) == ("check" in c.metadata.get("tags", [])), c.id
+        assert ("Stepper(" in c.source) == ("widget" in c.metadata.get("tags", [])), c.id
     for c in tests:
         assert c.metadata.nbgrader["points"] > 0 and c.metadata.nbgrader["locked"]
         out = "".join(o.get("text", "") for o in c.outputs)
@@ -138,22 +162,50 @@ def test_seeded_problem_notebooks_have_a_parameters_cell(path):
 
 
 # ---------------------------------------------------------------- the tools
-def test_strip_solution_keeps_the_placeholder_and_indent():
-    src = "x = ...  # answer\n### BEGIN SOLUTION\nx = 3\n### END SOLUTION\nprint(x)"
-    assert nbtools.strip_solution(src) == "x = ...  # answer\n# YOUR CODE HERE\nprint(x)"
-    assert nbtools.strip_solution("if a:\n    ### BEGIN SOLUTION\n    b()\n    ### END SOLUTION") == \
-        "if a:\n    # YOUR CODE HERE"
-    with pytest.raises(ValueError, match="without END"):
-        nbtools.strip_solution("### BEGIN SOLUTION\nx = 1")
-
-
 def test_parse_sources():
-    target, cells = nbtools.parse('<!-- target: solutions/x.ipynb -->\n# T\ntext\n+++ {"slide": "skip"}\nmore\n'
-                                  '```python {"tags": ["parameters"]}\nSEED = 1\n```\n', "x")
+    target, cells = nbtools.parse('---\ntarget: solutions/x.ipynb\n---\n# T\ntext\n+++ {"slide": "skip"}\nmore\n'
+                                  '```{code-cell} ipython3\n:tags: [parameters]\n\nSEED = 1\n```\n', "x")
     assert target == "solutions/x.ipynb"
     assert [(c["type"], c["source"], c["meta"]) for c in cells] == [
         ("markdown", "# T\ntext", {}), ("markdown", "more", {"slide": "skip"}),
         ("code", "SEED = 1", {"tags": ["parameters"]})]
+
+
+def test_the_earlier_source_format_is_refused_with_the_way_out():
+    for text in ('# T\n```python\nx = 1\n```\n', '<!-- target: solutions/x.ipynb -->\n# T\n'):
+        with pytest.raises(ValueError, match="nbsrc_to_myst.py"):
+            nbtools.parse(text, "x")
+
+
+def test_unknown_cell_options_are_refused(tmp_path):
+    src = tmp_path / "x.md"
+    src.write_text("# T\n```{code-cell} ipython3\n:tag: [parameters]\n\nSEED = 1\n```\n")
+    with pytest.raises(ValueError, match=r"unknown cell options \['tag'\]"):
+        nbtools.build(src)
+
+
+def test_the_converter_keeps_every_cell():
+    old = ('<!-- target: solutions/x.ipynb -->\n# T\n\n```python\nimport a\n```\n\n+++ {"slide": "skip"}\nmore\n'
+           '```python {"nbgrader": "tests", "id": "x-check", "points": 2}\nex.check("k", a)\n```\n'
+           '```python {"slide": "-", "tags": ["parameters", "x"]}\nSEED = 1\n```\n')
+    new = nbsrc_to_myst.convert(old)
+    assert nbsrc_to_myst.convert(new) == new  # a converted file is left as it is
+    target, cells = nbtools.parse(new, "x")
+    assert target == "solutions/x.ipynb"
+    assert [(c["type"], c["source"], c["meta"]) for c in cells] == [
+        ("markdown", "# T", {}), ("code", "import a", {}), ("markdown", "more", {"slide": "skip"}),
+        ("code", 'ex.check("k", a)', {"nbgrader": "tests", "grade_id": "x-check", "points": 2}),
+        ("code", "SEED = 1", {"slide": "-", "tags": ["parameters", "x"]})]
+
+
+@pytest.mark.parametrize("src", nbtools.sources(), ids=lambda p: p.name)
+def test_a_notebook_goes_back_to_a_source_that_builds_it(src, tmp_path):
+    path, nb = nbtools.build(src)
+    back = tmp_path / src.name
+    back.write_text(nbtools.to_source(nb, str(path.relative_to(nbtools.NOTEBOOKS))))
+    again_path, again = nbtools.build(back)
+    assert again_path == path and again == nb  # cells, metadata, ids and attachments
+    assert nbsrc_to_myst.convert(src.read_text()) == src.read_text()  # every source is in the current format
 
 
 # ---------------------------------------------------------------- run time and reproducibility

@@ -1,7 +1,9 @@
 """The nbgrader round trip, in a temporary course directory.
 
-generate_assignment on the solution notebooks must give the committed student versions (cell for
-cell); autograding the solutions must give full points, autograding the student versions zero.
+What a lecturer does with the committed notebooks and tools/nbgrader_config.py: generate_assignment on the
+solution notebooks gives the committed student versions (cell for cell, metadata included, except the
+``raises-exception`` tag the build adds for nbval); autograding the solutions gives full points,
+autograding the student versions zero.
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ def test_round_trip(tmp_path):
         generated = nbformat.read(release / sol.name, as_version=4)
         committed = nbformat.read(nbtools.student_path(sol), as_version=4)
         assert [c.source for c in generated.cells] == [c.source for c in committed.cells], sol.name
+        for g, c in zip(generated.cells, committed.cells):
+            tags = [t for t in c.metadata.get("tags", []) if t != "raises-exception"]
+            assert dict(g.metadata) == {k: v for k, v in c.metadata.items() if k != "tags"} | (
+                {"tags": tags} if tags else {}), (sol.name, c.id)
     for student, src in (("full", course / "source" / "ext4io"), ("blank", release)):
         (course / "submitted" / student / "ext4io").mkdir(parents=True)
         for sol in SOLUTIONS:

@@ -1,4 +1,10 @@
-"""Argument helpers shared by subcommands."""
+"""What subcommands share: the exit codes, argument helpers, the echoed command line.
+
+Exit codes (the CLI's contract, README "Exit codes"): ``EXIT_OK`` 0 success (completed / ok),
+``EXIT_FOUND`` 1 a failure found (deadlock, violation, livelock), ``EXIT_BAD_INPUT`` 2 bad input,
+``EXIT_UNDECIDED`` 3 undecided (a bound hit, a schedule that ran out, Ctrl-C in a search, out of memory).
+They live here, below ``cli``, so that a command never imports the module that loads it.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import json
 import shlex
 
 from ..errors import bad_input
+
+EXIT_OK, EXIT_FOUND, EXIT_BAD_INPUT, EXIT_UNDECIDED = 0, 1, 2, 3
 
 
 def add_world_arguments(p: argparse.ArgumentParser, *, default_ios: int = 2) -> None:

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNDECIDED
 from ..errors import bad_input, shown
 from ..explore import DEFAULT_MAX_STATES, MAX_IOS, MAX_STATES_CAP, PROPERTIES, explore
-from ._common import add_world_arguments, check_max_states, counterfactual_note, echo_command, print_json
+from ._common import (
+    EXIT_FOUND,
+    EXIT_OK,
+    EXIT_UNDECIDED,
+    add_world_arguments,
+    check_max_states,
+    counterfactual_note,
+    echo_command,
+    print_json,
+)
 
 NAME = "check"
 HELP = ("explore every schedule: safety, fair liveness, fsync-durable, punch-waits; print the verdict and the "

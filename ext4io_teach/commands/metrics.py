@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from ..cli import EXIT_FOUND, EXIT_OK
 from ..timed.metrics import flat, metrics
-from ._common import print_json
+from ._common import EXIT_FOUND, EXIT_OK, print_json
 from ._timed_common import add_timed_arguments, echo, report_violations, run_all, violation_json
 
 NAME = "metrics"

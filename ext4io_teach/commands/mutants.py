@@ -10,10 +10,9 @@ from __future__ import annotations
 import sys
 import textwrap
 
-from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNDECIDED
 from ..explore import DEFAULT_MAX_STATES, MAX_IOS
 from ..explore.gallery import DEFAULT_IOS, row, variants
-from ._common import check_max_states, print_json
+from ._common import EXIT_FOUND, EXIT_OK, EXIT_UNDECIDED, check_max_states, print_json
 
 NAME = "mutants"
 HELP = "explore every broken variant of the new design (and the equivalent ones): verdict, consequence, smallest N"

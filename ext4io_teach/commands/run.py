@@ -6,9 +6,8 @@ import json
 import sys
 
 from .. import sched
-from ..cli import EXIT_FOUND, EXIT_OK, EXIT_UNDECIDED
 from ..errors import bad_input
-from ._common import add_world_arguments, counterfactual_note, echo_command
+from ._common import EXIT_FOUND, EXIT_OK, EXIT_UNDECIDED, add_world_arguments, counterfactual_note, echo_command
 
 NAME = "run"
 HELP = "run a scenario step by step and print every step and the outcome"
@@ -29,27 +28,6 @@ def add_arguments(p) -> None:
                         "about 290 bytes a step) and report 'running'")
     p.add_argument("--property", action="append", default=[], choices=RUN_PROPERTIES, metavar="P",
                    help="also check a property: " + ", ".join(RUN_PROPERTIES) + " (repeatable)")
-
-
-def describe_outcome(res: sched.RunResult) -> str:
-    o = res.outcome
-    if o == "completed":
-        got = ", ".join(f"{k}: {v}" for k, v in res.results.items())
-        return "completed: every task finished" + (f" ({got})" if got else "")
-    if o == "deadlock":
-        why = "; ".join(f"{k} {v}" for k, v in res.blocked.items())
-        return f"deadlock: no task can run, work unfinished ({why})"
-    if o == "running":
-        why = "; ".join(f"{k} {v}" for k, v in res.blocked.items())
-        return (f"running: step limit hit after {len(res.schedule)} steps; still cycling: "
-                f"{', '.join(res.cycling) or 'none'}" + (f"; {why}" if why else ""))
-    if o == "stopped":
-        return f"stopped: the schedule ran out after {len(res.schedule)} steps, before the work finished"
-    if o == "out-of-memory":
-        return (f"out of memory after {len(res.schedule)} steps: undecided (the step records were dropped to "
-                "report it); ask for fewer steps (--max-steps; a kept step costs about 285 bytes)")
-    v = res.violation
-    return f"violation of {v.invariant}: {v.message}"
 
 
 def write_json(res: sched.RunResult, out, note: str | None = None) -> None:
@@ -107,7 +85,7 @@ def main(args) -> int:
     print(f"{'step':>5}  {'task':<9} action")
     for r in res.steps:
         print(f"{r.i:>5}  {r.name:<9} {r.label}")
-    print("outcome: " + describe_outcome(res))
+    print("outcome: " + res.describe())
     interesting = {k: res.stats[k] for k in ("work_items_queued", "requeues", "yields", "trylock_failed",
                                              "lock_acquisitions", "conversions") if res.stats.get(k)}
     if interesting:

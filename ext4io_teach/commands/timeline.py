@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os
 
-from ..cli import EXIT_FOUND
 from ..errors import bad_input, shown
+from ._common import EXIT_FOUND
 from ._timed_common import add_timed_arguments, echo, report_violations, run_all
 
 NAME = "timeline"

@@ -74,14 +74,6 @@ def program_html(ctrl, tid: int, mode: str) -> str:
 
 
 # -------------------------------------------------------------------- state panel (facts from ..panel)
-def _ids(ids) -> str:
-    return panel.ids_text(ids)
-
-
-def _holder(w, lock) -> str:
-    return escape(panel.holder_text(w, lock))
-
-
 def io_card(w, io, touched: int | None) -> str:
     cls = "e4-io" + (" e4-freed" if io.freed else "") + (" e4-touched" if io.id == touched else "")
     where = escape(panel.io_where(w, io))
@@ -94,25 +86,14 @@ def io_card(w, io, touched: int | None) -> str:
 
 def state_html(ctrl) -> str:
     w = ctrl.world
-    ino = w.inode
     rec = ctrl.last()
     touched = rec.io if rec is not None else None
-    rows = [("i_mutex", _holder(w, ino.i_mutex)), ("i_completed_io_lock", _holder(w, ino.lock)),
-            ("completed list", _ids(ino.completed)),
-            ("i_dio_count", f'<b data-dio-count="{ino.dio_count}">{ino.dio_count}</b>'
-             f" &nbsp; i_unwritten {ino.unwritten} &nbsp; i_ioend_count {ino.ioend_count}"
-             + (f" &nbsp; under writeback {ino.writeback}" if any(not io.iocb for io in w.ios) else ""))]
-    wq = "pending: " + _ids(w.wq.pending)
-    running = panel.running_work(w)
-    if running:
-        wq += " &nbsp; running: " + ", ".join(running)
-    rows.append(("workqueue", wq))
-    for t in w.tasks:
-        lists = panel.local_lists(w, t)
-        if lists is not None:
-            stage = panel.stage_of(t)
-            rows.append((f"{escape(t.name)} locals" + (f" (stage {stage})" if stage else ""),
-                         " &nbsp; ".join(f"{n}: {_ids(v)}" for n, v in lists)))
+    rows = []
+    for label, parts in panel.state_rows(w):
+        parts = [escape(x) for x in parts]
+        if label == "i_dio_count":
+            parts[0] = f'<b data-dio-count="{parts[0]}">{parts[0]}</b>'
+        rows.append((escape(label), " &nbsp; ".join(parts)))
     table = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in rows)
     cards = "".join(io_card(w, io, touched) for io in w.ios)
     return f'<table class="e4-kv">{table}</table><div class="e4-ios">{cards}</div>'
