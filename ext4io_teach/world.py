@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections import Counter
 
 from . import invariants
+from .designs.roles import ROLES
 from .errors import InvariantViolation
 from .model.flags import QUEUED, UNWRITTEN, describe
 from .model.inode import Inode
@@ -60,7 +61,7 @@ class World:
         self.check_state = invariants.state_checker(self)  # check_state(touched): the ``state`` invariants
         self.stats: Counter = Counter()
         self.touched: int | None = None
-        self.worker_tids = tuple(t.tid for t in self.tasks if t.role == "worker")  # configuration, not state
+        self.worker_tids = tuple(t.tid for t in self.tasks if ROLES[t.role].worker)  # configuration, not state
         for t in self.tasks:
             settle(self, t)
 
@@ -206,7 +207,7 @@ class World:
             self.tasks[tid].waits_for = None
 
     def _worker_i_mutex(self, t: Task, op: str) -> None:
-        if t.role == "worker":
+        if t.tid in self.worker_tids:
             self.check("worker-never-waits-for-i_mutex", False,
                        f"the worker calls {op}(i_mutex); truncate may hold i_mutex while it waits for this worker")
 
@@ -229,7 +230,7 @@ class World:
             self.fail("flags-under-lock", f"{t.name} changes the flags of io#{k} without holding i_completed_io_lock")
         old = io.flags if base is None else base
         new = (old | set_bits) & ~clear_bits
-        if io.flags & QUEUED and not new & QUEUED and not (t.role == "worker" and t.work_io == k):
+        if io.flags & QUEUED and not new & QUEUED and not (t.tid in self.worker_tids and t.work_io == k):
             how = "clears QUEUED on" if clear_bits & QUEUED else \
                 "stores a flag word it loaded before QUEUED was set (a lost update), clearing QUEUED on"
             self.check("queued-cleared-by-owner", False,
