@@ -17,7 +17,7 @@ This module also holds the parts both designs share: the completion task's loop,
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model.flags import DIRECT, UNWRITTEN, describe
 from .roles import ROLES
@@ -36,18 +36,34 @@ class StepSpec:
     # how a timed run colours the step (``kinds.ACTIVITIES``): a name, a function ``(world, task) -> name``
     # asked after the step, or None for the activity of the task's role
     activity: str | Callable | None = None
+    # where the step may go (``designs/reach.py``): pcs, design constants naming a pc ("FLUSH_ENTRY"),
+    # each perhaps with a condition on the design's switches ("eio.clear if END_IO_CLEARS_UNWRITTEN")
+    next: tuple = ()
 
 
-def step(pc: str, func: str | None, text: str, stage: str = "", guard=None, wait_text=None, activity=None):
+def step(pc: str, func: str | None, text: str, stage: str = "", guard=None, wait_text=None, activity=None,
+         next: tuple = ()):
+    """Mark a method as the step at ``pc``. ``next`` declares every pc it may set (directly, through a
+    helper such as ``take_mutex`` or ``call_flush``, or as a return pc it pushes); a pc reached by
+    returning is declared by the step that pushed it."""
     def mark(fn):
-        fn._spec = StepSpec(pc, func, stage, text, False, guard, wait_text, fn.__name__, activity)
+        fn._spec = StepSpec(pc, func, stage, text, False, guard, wait_text, fn.__name__, activity, tuple(next))
         return fn
     return mark
 
 
-def local(pc: str, func: str | None = None, text: str = "", stage: str = ""):
+def local(pc: str, func: str | None = None, text: str = "", stage: str = "", next: tuple = ()):
     def mark(fn):
-        fn._spec = StepSpec(pc, func, stage, text, True, None, None, fn.__name__)
+        fn._spec = StepSpec(pc, func, stage, text, True, None, None, fn.__name__, None, tuple(next))
+        return fn
+    return mark
+
+
+def also_next(*pcs: str):
+    """On a method that overrides a step without redeclaring it: the pcs it may go to besides the
+    step's own ``next`` (a timed role's tail, ``timed/world.py``)."""
+    def mark(fn):
+        fn._also_next = pcs
         return fn
     return mark
 
@@ -110,6 +126,10 @@ class Design:
                 spec = getattr(attr, "_spec", None)
                 if spec is not None:
                     pcs[spec.pc] = spec
+        for pc, spec in pcs.items():
+            extra = getattr(getattr(cls, spec.method), "_also_next", ())
+            if extra:
+                pcs[pc] = replace(spec, next=spec.next + tuple(p for p in extra if p not in spec.next))
         cls._pcs = pcs
 
     def __init__(self):
@@ -163,7 +183,7 @@ class Design:
         t.pc = next_pc
         return ("flag", f"{what} io#{k}", k), seen
 
-    @step("rmw.store", None, "store the flag word loaded earlier (--split-rmw)")
+    @step("rmw.store", None, "store the flag word loaded earlier (--split-rmw)", next=())
     def rmw_store(self, w, t):
         k, base, set_bits, clear_bits, next_pc, what, _origin = t.loaded
         t.loaded = None
@@ -186,7 +206,7 @@ class Design:
         self.call(t, "mx.retry", next_pc)
         return "mutex_lock", "mutex_lock(i_mutex): held, sleeps", io
 
-    @step("mx.retry", None, "mutex_lock, woken by mutex_unlock: take i_mutex if still free, else sleep again")
+    @step("mx.retry", None, "mutex_lock, woken by mutex_unlock: take i_mutex if still free, else sleep again", next=())
     def mx_retry(self, w, t):
         if w.mutex_retry(t):
             self.ret(t)
@@ -199,7 +219,7 @@ class Design:
             t.ret = err
 
     # ---------------------------------------------------------------- completions (dio and wb tasks)
-    @local("dio.next", "end_io_dio", "next completion")
+    @local("dio.next", "end_io_dio", "next completion", next=("ADD_ENTRY", "wb.end"))
     def dio_next(self, w, t):
         t.io = 0 if t.io is None else t.io + 1
         if t.io >= len(w.ios):
@@ -207,7 +227,8 @@ class Design:
         else:
             t.pc = "wb.end" if t.role == "wb" else self.ADD_ENTRY
 
-    @step("wb.end", "end_bio", "ext4_end_bio: end_page_writeback(io's pages); then the add path's spin_lock")
+    @step("wb.end", "end_bio", "ext4_end_bio: end_page_writeback(io's pages); then the add path's spin_lock",
+          next=("ADD_ENTRY",))
     def wb_end(self, w, t):
         """``ext4_end_bio`` for a buffered writeback bio: its pages end writeback (``put_io_page`` ->
         ``end_page_writeback``) *before* the io_end goes on the completed list and its conversion is queued
@@ -225,7 +246,7 @@ class Design:
 
     # ---------------------------------------------------------------- the worker (process_one_work)
     @step("wq.idle", "wq", "process_one_work: take the next work item, clear its pending bit",
-          guard=_idle_guard, wait_text=lambda w, t: "idle: no work item is pending")
+          guard=_idle_guard, wait_text=lambda w, t: "idle: no work item is pending", next=("WORKER_ENTRY", "wq.return"))
     def wq_idle(self, w, t):
         k = w.take_work(t)
         t.work_io = k
@@ -238,7 +259,7 @@ class Design:
         """``ext4_end_io_work`` at 28a535f9: ``ext4_do_flush_completed_IO(inode, io)``."""
         self.call(t, self.WORKER_ENTRY, "wq.return")
 
-    @local("wq.return", "wq", "the work function returns")
+    @local("wq.return", "wq", "the work function returns", next=("wq.idle",))
     def wq_return(self, w, t):
         t.work_io = None
         t.io = None
@@ -247,7 +268,9 @@ class Design:
         t.pc = "wq.idle"
 
     # ---------------------------------------------------------------- ext4_end_io / ext4_end_io_nolock
-    @step("eio.convert", None, "ext4_convert_unwritten_extents(io)", activity="converting")
+    @step("eio.convert", None, "ext4_convert_unwritten_extents(io)", activity="converting",
+          next=("eio.clear if END_IO_CLEARS_UNWRITTEN", "eio.aio if not END_IO_CLEARS_UNWRITTEN",
+                "eio.dio_done if not END_IO_CLEARS_UNWRITTEN", "eio.unwritten if not END_IO_CLEARS_UNWRITTEN"))
     def eio_convert(self, w, t):
         k = t.io
         io = w.use(t, k, "converts")
@@ -266,25 +289,27 @@ class Design:
             return "eio.aio"
         return "eio.dio_done" if io.flags & DIRECT else "eio.unwritten"
 
-    @step("eio.clear", None, "io->flag &= ~UNWRITTEN (v3.6: protected by i_mutex only)", activity="converting")
+    @step("eio.clear", None, "io->flag &= ~UNWRITTEN (v3.6: protected by i_mutex only)", activity="converting",
+          next=("eio.aio", "eio.dio_done", "eio.unwritten", "rmw.store"))
     def eio_clear(self, w, t):
         info, _ = self.rmw(w, t, t.io, self._after_convert(w.ios[t.io]), clear_bits=UNWRITTEN,
                            what="clear UNWRITTEN on")
         return info
 
-    @step("eio.aio", None, "if iocb: aio_complete(iocb)", activity="converting")
+    @step("eio.aio", None, "if iocb: aio_complete(iocb)", activity="converting", next=("eio.dio_done", "eio.unwritten"))
     def eio_aio(self, w, t):
         w.aio_complete(t, t.io)
         t.pc = "eio.dio_done" if w.ios[t.io].flags & DIRECT else "eio.unwritten"
         return "aio", f"aio_complete io#{t.io}", t.io
 
-    @step("eio.dio_done", None, "if DIRECT: inode_dio_done(inode)  (i_dio_count--)", activity="converting")
+    @step("eio.dio_done", None, "if DIRECT: inode_dio_done(inode)  (i_dio_count--)", activity="converting",
+          next=("eio.unwritten",))
     def eio_dio_done(self, w, t):
         w.inode_dio_done(t, t.io)
         t.pc = "eio.unwritten"
         return "dio_done", f"inode_dio_done io#{t.io} (i_dio_count={w.inode.dio_count})", t.io
 
-    @step("eio.unwritten", None, "i_unwritten--, wake ext4_ioend_wq waiters at 0", activity="converting")
+    @step("eio.unwritten", None, "i_unwritten--, wake ext4_ioend_wq waiters at 0", activity="converting", next=())
     def eio_unwritten(self, w, t):
         w.unwritten_dec(t, t.io)
         self.ret(t)
@@ -304,29 +329,31 @@ class Design:
             self.call(t, self.FLUSH_ENTRY, ret)
 
     @step("uw.wait", "flush_unwritten_io", "ext4_unwritten_wait: sleep until i_unwritten == 0 (c278531d)",
-          guard=_unwritten_guard, wait_text=lambda w, t: f"waits for i_unwritten == 0 (now {w.inode.unwritten})")
+          guard=_unwritten_guard, wait_text=lambda w, t: f"waits for i_unwritten == 0 (now {w.inode.unwritten})",
+          next=())
     def uw_wait(self, w, t):
         self.ret(t)
         return "wait", "i_unwritten is 0: every conversion has finished", None
 
     # truncate: ext4_setattr (i_mutex held by do_truncate) -> inode_dio_wait -> ext4_truncate
-    @step("tr.lock", "truncate", "do_truncate: mutex_lock(i_mutex)")
+    @step("tr.lock", "truncate", "do_truncate: mutex_lock(i_mutex)", next=("mx.retry", "tr.dio_wait"))
     def tr_lock(self, w, t):
         return self.take_mutex(w, t, "tr.dio_wait")
 
     @step("tr.dio_wait", "truncate", "ext4_setattr: inode_dio_wait (sleep until i_dio_count == 0)",
-          guard=_dio_guard, wait_text=lambda w, t: f"waits for i_dio_count == 0 (now {w.inode.dio_count})")
+          guard=_dio_guard, wait_text=lambda w, t: f"waits for i_dio_count == 0 (now {w.inode.dio_count})",
+          next=("FLUSH_ENTRY", "tr.blocks", "uw.wait if FLUSH_WAITS_UNWRITTEN"))
     def tr_dio_wait(self, w, t):
         self.call_flush(w, t, "tr.blocks")
         return "wait", "inode_dio_wait returns: i_dio_count is 0", None
 
-    @step("tr.blocks", "truncate", "ext4_truncate: remove the blocks past the new size")
+    @step("tr.blocks", "truncate", "ext4_truncate: remove the blocks past the new size", next=("tr.unlock",))
     def tr_blocks(self, w, t):
         t.pc = "tr.unlock"
         t.result = "truncated"
         return "blocks", "ext4_truncate removes the blocks", None
 
-    @step("tr.unlock", "truncate", "mutex_unlock(i_mutex); return")
+    @step("tr.unlock", "truncate", "mutex_unlock(i_mutex); return", next=())
     def tr_unlock(self, w, t):
         w.mutex_unlock(t)
         t.pc = "done"
@@ -336,21 +363,22 @@ class Design:
     @step("fs.lock", "fsync", "ext4_sync_file: filemap_write_and_wait_range (sleep while a page is under "
           "writeback); mutex_lock(i_mutex)", guard=_writeback_guard,
           wait_text=lambda w, t: f"waits for page writeback (filemap_write_and_wait_range): {w.inode.writeback} "
-          "io_end(s) still under writeback")
+          "io_end(s) still under writeback", next=("fs.call", "mx.retry"))
     def fs_lock(self, w, t):
         return self.take_mutex(w, t, "fs.call")
 
-    @local("fs.call", "fsync", "flush the completed list")
+    @local("fs.call", "fsync", "flush the completed list",
+          next=("FLUSH_ENTRY", "fs.flushed", "uw.wait if FLUSH_WAITS_UNWRITTEN"))
     def fs_call(self, w, t):
         if "fsync-durable" in w.checks:  # what fsync owes (a ghost, kept only when the property is checked)
             t.must = tuple(io.id for io in w.ios if io.writeback_ended or io.aio)
         self.call_flush(w, t, "fs.flushed")
 
-    @local("fs.flushed", "fsync", "the flush returned")
+    @local("fs.flushed", "fsync", "the flush returned", next=("fs.unlock",))
     def fs_flushed(self, w, t):
         t.pc = "fs.unlock"
 
-    @step("fs.unlock", "fsync", "mutex_unlock(i_mutex); return")
+    @step("fs.unlock", "fsync", "mutex_unlock(i_mutex); return", next=())
     def fs_unlock(self, w, t):
         """fsync returns. Property ``fsync-durable``: fsync owes every io_end whose write the application
         was told is done before fsync's flush began: a buffered io_end once its page writeback has ended
@@ -378,11 +406,12 @@ class Design:
         return "it is still on the completed list" if w.ios[k].where == "inode" else "no drainer has converted it"
 
     # punch hole at 28a535f9: no i_mutex, no inode_dio_wait (02d262df and v3.7: designs/punch.py)
-    @local("ph.call", "punch_hole", "ext4_ext_punch_hole: flush the completed list")
+    @local("ph.call", "punch_hole", "ext4_ext_punch_hole: flush the completed list",
+          next=("FLUSH_ENTRY", "ph.check", "uw.wait if FLUSH_WAITS_UNWRITTEN"))
     def ph_call(self, w, t):
         self.call_flush(w, t, "ph.check")
 
-    @local("ph.check", "punch_hole", "if the flush failed: return its error (28a535f9)")
+    @local("ph.check", "punch_hole", "if the flush failed: return its error (28a535f9)", next=("ph.blocks",))
     def ph_check(self, w, t):
         if self.PUNCH_CHECKS_ERROR and t.ret:
             t.result = f"error {t.ret}: removed nothing"
@@ -390,7 +419,8 @@ class Design:
         else:
             t.pc = "ph.blocks"
 
-    @step("ph.blocks", "punch_hole", "remove the blocks in the hole (under i_data_sem)")
+    @step("ph.blocks", "punch_hole", "remove the blocks in the hole (under i_data_sem)",
+          next=("ph.unlock if PUNCH_HOLDS_I_MUTEX",))
     def ph_blocks(self, w, t):
         if "punch-waits" in w.checks:
             pending = [io.id for io in w.ios if not io.conv]
@@ -402,7 +432,9 @@ class Design:
         return "blocks", "punch hole removes the blocks", None
 
     # nolock DIO read (ext4_ind_direct_IO with dioread_nolock)
-    @step("rd.check", "dio_read", "if the completed list is not empty (c278531d: if i_unwritten != 0): flush it")
+    @step("rd.check", "dio_read", "if the completed list is not empty (c278531d: if i_unwritten != 0): flush it",
+          next=("rd.lock if READER_TAKES_I_MUTEX", "FLUSH_ENTRY if not READER_TAKES_I_MUTEX",
+                "rd.done if not READER_TAKES_I_MUTEX", "uw.wait if FLUSH_WAITS_UNWRITTEN and not READER_TAKES_I_MUTEX"))
     def rd_check(self, w, t):
         if self.READER_TESTS_UNWRITTEN:
             n = w.inode.unwritten
@@ -423,22 +455,23 @@ class Design:
             self.call_flush(w, t, "rd.done")
         return "read", what, None
 
-    @step("rd.lock", "dio_read", "mutex_lock(i_mutex) (v3.6; c278531d)")
+    @step("rd.lock", "dio_read", "mutex_lock(i_mutex) (v3.6; c278531d)", next=("mx.retry", "rd.call"))
     def rd_lock(self, w, t):
         return self.take_mutex(w, t, "rd.call")
 
-    @local("rd.call", "dio_read", "flush the completed list")
+    @local("rd.call", "dio_read", "flush the completed list",
+          next=("FLUSH_ENTRY", "rd.unlock", "uw.wait if FLUSH_WAITS_UNWRITTEN"))
     def rd_call(self, w, t):
         self.call_flush(w, t, "rd.unlock")
 
-    @step("rd.unlock", "dio_read", "mutex_unlock(i_mutex); read")
+    @step("rd.unlock", "dio_read", "mutex_unlock(i_mutex); read", next=())
     def rd_unlock(self, w, t):
         w.mutex_unlock(t)
         t.pc = "done"
         t.result = "read"
         return "mutex_unlock", "mutex_unlock(i_mutex)", None
 
-    @local("rd.done", "dio_read", "read")
+    @local("rd.done", "dio_read", "read", next=())
     def rd_done(self, w, t):
         t.pc = "done"
         t.result = "read"

@@ -31,7 +31,7 @@ from __future__ import annotations
 import heapq
 
 from ..designs import get_design
-from ..designs.base import local, step
+from ..designs.base import also_next, local, step
 from ..designs.roles import ROLES
 from ..world import World
 
@@ -65,55 +65,57 @@ class TimedRoles:
         self.guards[self.ADD_ENTRY] = _device_done(self.guards[self.ADD_ENTRY])
 
     # ------------------------------------------------------------ aio submitter
-    @local("sub.next", "aio_submit", "next IO: a free slot in one of my contexts, or done")
+    @local("sub.next", "aio_submit", "next IO: a free slot in one of my contexts, or done", next=("sub.lock",))
     def sub_next(self, w, t):
         t.pc = "sub.lock" if w.has_more(t) else "done"
 
     @step("sub.lock", "aio_submit", "mutex_lock(i_mutex)  (generic_file_aio_write / DIO_LOCKING read)",
-          guard=_slot_guard, wait_text=lambda w, t: "io_getevents: every context has its IOs in flight")
+          guard=_slot_guard, wait_text=lambda w, t: "io_getevents: every context has its IOs in flight",
+          next=("mx.retry", "sub.submit"))
     def sub_lock(self, w, t):
         w.reserve(t)
         return self.take_mutex(w, t, "sub.submit")
 
-    @step("sub.submit", "aio_submit", "submit the direct IO (a write gets an UNWRITTEN|DIRECT io_end)")
+    @step("sub.submit", "aio_submit", "submit the direct IO (a write gets an UNWRITTEN|DIRECT io_end)",
+          next=("sub.unlock",))
     def sub_submit(self, w, t):
         k = w.submit(t)
         t.pc = "sub.unlock"
         return "submit", "submit read" if k is None else f"submit write io#{k}", k
 
-    @step("sub.unlock", "aio_submit", "mutex_unlock(i_mutex)")
+    @step("sub.unlock", "aio_submit", "mutex_unlock(i_mutex)", next=("sub.next",))
     def sub_unlock(self, w, t):
         w.mutex_unlock(t)
         t.pc = "sub.next"
         return "mutex_unlock", "mutex_unlock(i_mutex)", None
 
     # ------------------------------------------------------------ buffered writer
-    @step("bw.lock", "buffered_write", "mutex_lock(i_mutex)")
+    @step("bw.lock", "buffered_write", "mutex_lock(i_mutex)", next=("bw.write", "mx.retry"))
     def bw_lock(self, w, t):
         return self.take_mutex(w, t, "bw.write")
 
-    @step("bw.write", "buffered_write", "copy the data into the page cache")
+    @step("bw.write", "buffered_write", "copy the data into the page cache", next=("bw.unlock",))
     def bw_write(self, w, t):
         t.pc = "bw.unlock"
         return "buffered", "buffered write()", None
 
-    @step("bw.unlock", "buffered_write", "mutex_unlock(i_mutex); write again later")
+    @step("bw.unlock", "buffered_write", "mutex_unlock(i_mutex); write again later", next=("bw.lock",))
     def bw_unlock(self, w, t):
         w.mutex_unlock(t)
         w.again(t, w.load.buffered_every_us, "bw.lock")
         return "mutex_unlock", "mutex_unlock(i_mutex)", None
 
     # ------------------------------------------------------------ xfstests 299 loop: fallocate
-    @step("fa.lock", "fallocate", "mutex_lock(i_mutex)")
+    @step("fa.lock", "fallocate", "mutex_lock(i_mutex)", next=("fa.alloc", "mx.retry"))
     def fa_lock(self, w, t):
         return self.take_mutex(w, t, "fa.alloc")
 
-    @step("fa.alloc", "fallocate", "allocate unwritten extents again")
+    @step("fa.alloc", "fallocate", "allocate unwritten extents again", next=("fa.unlock",))
     def fa_alloc(self, w, t):
         t.pc = "fa.unlock"
         return "fallocate", "fallocate", None
 
-    @step("fa.unlock", "fallocate", "mutex_unlock(i_mutex); truncate again later")
+    @step("fa.unlock", "fallocate", "mutex_unlock(i_mutex); truncate again later", next=("tr.lock",))
     def fa_unlock(self, w, t):
         w.mutex_unlock(t)
         w.again(t, w.load.truncate_every_us, "tr.lock")
@@ -124,6 +126,7 @@ class TimedRoles:
         w.truncate_calls += 1
         return super().tr_lock(w, t)
 
+    @also_next("fa.lock")
     def tr_unlock(self, w, t):
         out = super().tr_unlock(w, t)
         w.truncates.append((w.started[t.tid], w.now))
@@ -131,6 +134,7 @@ class TimedRoles:
             t.pc = "fa.lock"
         return out
 
+    @also_next("fs.lock")
     def fs_unlock(self, w, t):
         out = super().fs_unlock(w, t)
         w.fsyncs.append((w.started[t.tid], w.now))
