@@ -138,7 +138,7 @@ class World:
         if not self.wq.is_empty():
             return True
         pre = self.design.PRE_DRAIN_PCS
-        tasks = self.tasks  # indexed, not iterated: the explorer's memo then sees only the workers read
+        tasks = self.tasks
         for i in self.worker_tids:
             if tasks[i].pc in pre:
                 return True

@@ -30,7 +30,7 @@ def _defined(name: str) -> list[str]:
     ("blocker", "world.py"),
     ("settle", "step.py"),  # the local control flow after a step
     ("where", "step.py"),  # the first word of every step label
-    ("label_at", "designs/base.py"),  # a step's function and flush stage
+    ("label_at", "designs/table.py"),  # a step's function and flush stage
 ])
 def test_defined_once(name, home):
     found = _defined(name)

@@ -7,7 +7,7 @@ which invariants a step of that kind exercises (the stepper's cards light up), a
 make a sleeping or spinning task runnable (the timed engine looks for such tasks only after it).
 
 ``ACTIVITIES`` are the colours of a timed run's lanes. A step declares its activity
-(``@step(..., activity="converting")``, ``designs/base.py``); a step that declares none takes its
+(``@step(..., activity="converting")``, ``designs/table.py``); a step that declares none takes its
 task's role's (``designs/roles.py``).
 """
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from ..model.flags import QUEUED, UNWRITTEN
 from . import register
-from .base import local, step
 from .new import NewDesign
+from .table import local, step
 
 
 class Mutant(NewDesign):

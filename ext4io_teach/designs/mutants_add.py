@@ -10,8 +10,8 @@ explorer (``explore/gallery.py``).
 from __future__ import annotations
 
 from ..model.flags import QUEUED, UNWRITTEN
-from .base import step
 from .mutants import Mutant, variant
+from .table import step
 
 
 # ---------------------------------------------------------------------------------------------- (add-a)

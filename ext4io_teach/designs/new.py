@@ -23,8 +23,9 @@ v3.7: c278531d's flush-and-wait under i_mutex for every caller, with 02d262df's 
 from __future__ import annotations
 
 from ..model.flags import QUEUED, UNWRITTEN
-from .base import Design, local, step
+from .base import Design
 from .punch import PunchWaits
+from .table import local, step
 
 
 class NewDesign(Design):

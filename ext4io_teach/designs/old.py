@@ -27,8 +27,9 @@ model keeps the counterfactual to set the real v3.6 livelock against a deadlock.
 from __future__ import annotations
 
 from ..model.flags import IN_FSYNC, QUEUED
-from .base import Design, step
+from .base import Design
 from .punch import PunchWaits
+from .table import step
 
 
 def _checked(w, t) -> str:

@@ -23,7 +23,8 @@ read racing punch); writing back and dropping the page cache is part of the firs
 
 from __future__ import annotations
 
-from .base import _dio_guard, local, step
+from .base import _dio_guard
+from .table import local, step
 
 
 class PunchWaits:

@@ -1,6 +1,6 @@
 """Which steps a design can take: reachability from its roles' entry points.
 
-Each step declares where it may go (``@step(..., next=(...))``, ``designs/base.py``): the pcs it sets
+Each step declares where it may go (``@step(..., next=(...))``, ``designs/table.py``): the pcs it sets
 directly or through a helper (``take_mutex`` may go to ``mx.retry``, ``rmw`` to ``rmw.store``), and the
 return pcs it pushes (a pc reached by returning is declared by the step that pushed it). An entry is
 

@@ -29,9 +29,10 @@ class Stop(Exception):
 
 
 class Graph:
-    """The explored part of the state graph. State ids are BFS order, so ``depth`` never decreases.
+    """The explored part of the state graph. State ids are BFS order, so the last state is one of the
+    deepest (``max_depth`` walks its parents).
 
-    * ``keys[s]``, ``parent[s]``, ``ptask[s]`` (the task whose step led here), ``depth[s]``;
+    * ``keys[s]``, ``parent[s]``, ``ptask[s]`` (the task whose step led here);
     * ``enabled[s]``: bit mask of runnable tasks; ``goals[s]``: bit mask of liveness goals reached;
     * with ``keep_edges`` (liveness needs them): ``edges[s]``, the targets of the steps out of ``s``, one
       per task that has one, in task order, and ``edge_tasks[s]``, the bit mask of those tasks (the
@@ -41,7 +42,7 @@ class Graph:
     # slots, not an instance dict: CPython 3.11 keeps a fast shared-key dict for at most 30 attributes
     __slots__ = ("world", "codec", "_tasks", "memo", "goal_memo", "check_memo", "done_memo",
                  "keep_edges", "goal_fns", "m", "max_states", "max_seconds", "progress", "index", "keys",
-                 "parent", "ptask", "depth", "enabled", "goals", "edges", "edge_tasks", "_tasks_of", "transitions",
+                 "parent", "ptask", "limit", "enabled", "goals", "edges", "edge_tasks", "_tasks_of", "transitions",
                  "expanded", "stopped", "violation", "deadlock", "found_goal", "t0")
 
     def __init__(self, world, *, keep_edges: bool, goal_fns=(), max_states: int | None = None,
@@ -57,13 +58,13 @@ class Graph:
         self.goal_fns = list(goal_fns)
         self.m = len(world.tasks)
         self.max_states = max_states
+        self.limit = float("inf") if max_states is None else max_states  # _add stops there
         self.max_seconds = max_seconds
         self.progress = progress
         self.index: dict = {}
         self.keys: list = []
         self.parent: list = []
         self.ptask: list = []
-        self.depth: list = []
         self.enabled: list = []
         self.goals: list = []
         self.edges: list = []
@@ -77,16 +78,15 @@ class Graph:
         self.found_goal: int | None = None  # for search(until_goal=...)
         self.t0 = time.perf_counter()
 
-    def _add(self, key, parent: int, task: int, depth: int) -> int:
+    def _add(self, key, parent: int, task: int) -> int:
         """A new state: its id (BFS order). Stop("max_states") when the bound is reached."""
         sid = len(self.keys)
-        if self.max_states is not None and sid >= self.max_states:
+        if sid >= self.limit:
             raise Stop("max_states")
         self.index[key] = sid
         self.keys.append(key)
         self.parent.append(parent)
         self.ptask.append(task)
-        self.depth.append(depth)
         return sid
 
     def search(self, *, stop_on_violation: bool = True, stop_on_deadlock: bool = True,
@@ -110,7 +110,7 @@ class Graph:
         ``until_goal`` (a goal bit), the first state that reached that goal; a bound, Ctrl-C or running
         out of memory leaves what was explored, with ``stopped`` saying why."""
         if not self.keys:  # the start state
-            self._add(self.codec.encode(), -1, -1, 0)
+            self._add(self.codec.encode(), -1, -1)
         try:
             self._loop(stop_on_violation, stop_on_deadlock, until_goal)
         except Stop as s:
@@ -129,10 +129,10 @@ class Graph:
         look-up, which this hot loop does itself (``Memo.find``'s walk); only the first step with those
         values runs the code. A new state's invariants are asked once (the check memo, then
         ``_final_violation``)."""
-        keys, index, depth, enabled, goals, edges, edge_tasks = (self.keys, self.index, self.depth, self.enabled,
-                                                                  self.goals, self.edges, self.edge_tasks)
-        steps, keep_edges, run_step, checks = self.memo, self.keep_edges, self._run_step, self.check_memo
-        verify, state_violation, has_goals = steps.verify, self._state_violation, bool(self.goal_fns)
+        keys, index, enabled, goals, edges, edge_tasks = (self.keys, self.index, self.enabled, self.goals,
+                                                           self.edges, self.edge_tasks)
+        steps, checks, keep_edges, run_step = self.memo, self.check_memo, self.keep_edges, self._run_step
+        verify, state_violation, has_goals, add = steps.verify, self._state_violation, bool(self.goal_fns), self._add
         # the memos' first level: with verify nothing is found, every question runs for real
         stored = (lambda head: None) if verify else steps.table.get
         checked = (lambda head: None) if verify else checks.table.get
@@ -181,7 +181,7 @@ class Graph:
                         continue
                     transitions += 1
                     if nid is None:
-                        nid = self._add(nkey, sid, tid, depth[sid] + 1)
+                        nid = add(nkey, sid, tid)
                     if keep_edges:
                         out.append(nid)
                         emask |= bit
@@ -333,4 +333,8 @@ class Graph:
 
     @property
     def max_depth(self) -> int:
-        return self.depth[-1] if self.depth else 0
+        depth, s = 0, len(self.keys) - 1
+        while s > 0:
+            s = self.parent[s]
+            depth += 1
+        return depth

@@ -162,9 +162,12 @@ class Memo:
 
     # ----------------------------------------------------------------- lookup
     def answer(self, head, key: tuple, fn, *args):
-        """``value`` for a predicate, from the memo when it has the answer."""
-        found = self.find(head, key)
-        return found[0] if found is not None else self.value(head, key, fn, *args)
+        """``value`` for a predicate, from the memo when it has the answer (``_stored``'s walk, written
+        here again: the explorer asks this for every state)."""
+        node = None if self.verify else self.table.get(head)
+        while type(node) is list:
+            node = node[1].get(key[node[0]])
+        return node[0] if node is not None else self.value(head, key, fn, *args)
 
     def _stored(self, head, key: tuple):
         node = self.table.get(head)

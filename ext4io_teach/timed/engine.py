@@ -136,6 +136,7 @@ class Engine(Cpus, Accounts, FastForward):
             return
         c = self.cpu_of[tid]
         kinds, role_act, steps, events, dev = self.kinds, self.role_act[tid], self.steps, self.events, w.device_events
+        blocker = w.blocker
         is_worker, i_mutex, segs, tot = tid == self.worker, w.inode.i_mutex, self.segs[tid], self.tot[tid]
         while True:
             if is_worker and t.pc == self.invocation_pc:  # it takes its next work item
@@ -168,7 +169,7 @@ class Engine(Cpus, Accounts, FastForward):
                 steps.append((now, end, c, tid, t.name, kind, ACTIVITIES[act], out.label))
             if i_mutex.holder != self.hold_tid:
                 self.new_holder(now)
-            why = w.blocker(t)  # None: it stays on its CPU
+            why = blocker(t)  # None: it stays on its CPU
             if why is not None:
                 self.leave(tid, t, end, why)
             # a lock released with nobody on its wait list, and no event due now, wakes nobody

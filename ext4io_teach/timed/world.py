@@ -31,8 +31,8 @@ from __future__ import annotations
 import heapq
 
 from ..designs import get_design
-from ..designs.base import also_next, local, step
 from ..designs.roles import ROLES
+from ..designs.table import also_next, local, step
 from ..world import World
 
 INF = 1 << 62
@@ -287,7 +287,7 @@ class TimedWorld(World):
         per = self._per_io
         if self._jitter:
             j = self._jitter_us
-            per = max(1, per + self.rng.randint(-j, j))
+            per = max(1, per + self.rng.randrange(-j, j + 1))  # randint(-j, j): the same draw
         done = max(self.now + self._latency, self.device_free + per)
         self.device_free = done
         return done
