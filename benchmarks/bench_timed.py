@@ -35,8 +35,9 @@ from machine import describe, memory_of, speed_reference_ms  # noqa: E402  (benc
 from ext4io_teach.step import step  # noqa: E402
 from ext4io_teach.timed import run_timed  # noqa: E402
 from ext4io_teach.timed.metrics import flat, metrics  # noqa: E402
+from ext4io_teach.timed.roles import roles_for, timed_design  # noqa: E402
 from ext4io_teach.timed.workload import make_workload  # noqa: E402
-from ext4io_teach.timed.world import TimedWorld, roles_for, timed_design  # noqa: E402
+from ext4io_teach.timed.world import TimedWorld  # noqa: E402
 
 
 def machine() -> str:

@@ -121,7 +121,7 @@ def test_every_step_declares_each_pc_its_code_names(design):
     """``@step(..., next=...)`` is what the listings read (``designs/reach.py``); this test reads the
     code the way the listings once did, so a step that gains a target without declaring it fails."""
     if design.startswith("timed:"):
-        from ext4io_teach.timed.world import timed_design
+        from ext4io_teach.timed.roles import timed_design
 
         d = timed_design(design[6:])
     else:

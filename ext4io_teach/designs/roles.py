@@ -1,14 +1,14 @@
 """The task roles, declared once: where a task starts, what kind of kernel context it is, how the
 stepper titles its code and how a timed run colours its steps.
 
-A scenario (``scenarios.py``) or a timed workload (``timed/world.py``) names its tasks' roles; everything
+A scenario (``scenarios.py``) or a timed workload (``timed/roles.py``) names its tasks' roles; everything
 else reads this table: ``Design.entry`` (where a task starts), the explorer (a flush caller's return is
 a liveness goal), the stepper's columns (``widgets/program.py``), the panel and the pictures (which task
 is the worker, which completes io_ends) and the timed engine (a role's activity, the worker's
 invocations). ``SEGMENTS`` titles the shared code a task calls (the flush stages, ``ext4_end_io``, ...):
 a program counter ``<segment>.<name>`` belongs to the block of its segment.
 
-Adding a role: one ``Role`` here, the steps its entry leads to (a design, or ``timed/world.py``'s
+Adding a role: one ``Role`` here, the steps its entry leads to (a design, or ``timed/roles.py``'s
 ``TimedRoles``), and a scenario or workload that uses it (DESIGN.md, "Adding a role or a scenario").
 """
 

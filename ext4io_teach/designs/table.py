@@ -63,7 +63,7 @@ def local(pc: str, func: str | None = None, text: str = "", stage: str = "", nex
 
 def also_next(*pcs: str):
     """On a method that overrides a step without redeclaring it: the pcs it may go to besides the
-    step's own ``next`` (a timed role's tail, ``timed/world.py``)."""
+    step's own ``next`` (a timed role's tail, ``timed/roles.py``)."""
     def mark(fn):
         fn._also_next = pcs
         return fn

@@ -28,12 +28,17 @@ class Stop(Exception):
         self.reason = reason
 
 
+def _nothing(head) -> None:  # a memo's first level with ``verify``: nothing is found, the code runs
+    return None
+
+
 class Graph:
     """The explored part of the state graph. State ids are BFS order, so the last state is one of the
     deepest (``max_depth`` walks its parents).
 
     * ``keys[s]``, ``parent[s]``, ``ptask[s]`` (the task whose step led here);
-    * ``enabled[s]``: bit mask of runnable tasks; ``goals[s]``: bit mask of liveness goals reached;
+    * ``enabled[s]``: bit mask of runnable tasks; ``goals[s]``: bit mask of liveness goals reached (only
+      with ``goal_fns``: a search without goals leaves ``goals`` empty);
     * with ``keep_edges`` (liveness needs them): ``edges[s]``, the targets of the steps out of ``s``, one
       per task that has one, in task order, and ``edge_tasks[s]``, the bit mask of those tasks (the
       runnable ones, less any whose step violates an invariant); ``out_edges(s)`` pairs them up.
@@ -41,7 +46,7 @@ class Graph:
 
     # slots, not an instance dict: CPython 3.11 keeps a fast shared-key dict for at most 30 attributes
     __slots__ = ("world", "codec", "_tasks", "memo", "goal_memo", "check_memo", "done_memo",
-                 "keep_edges", "goal_fns", "m", "max_states", "max_seconds", "progress", "index", "keys",
+                 "keep_edges", "goal_fns", "m", "rows", "max_states", "max_seconds", "progress", "index", "keys",
                  "parent", "ptask", "limit", "enabled", "goals", "edges", "edge_tasks", "_tasks_of", "transitions",
                  "expanded", "stopped", "violation", "deadlock", "found_goal", "t0")
 
@@ -57,6 +62,7 @@ class Graph:
         self.keep_edges = keep_edges
         self.goal_fns = list(goal_fns)
         self.m = len(world.tasks)
+        self.rows = [(tid, self.memo.task_base + tid, 1 << tid) for tid in range(self.m)]  # task, component, bit
         self.max_states = max_states
         self.limit = float("inf") if max_states is None else max_states  # _add stops there
         self.max_seconds = max_seconds
@@ -129,26 +135,19 @@ class Graph:
         look-up, which this hot loop does itself (``Memo.find``'s walk); only the first step with those
         values runs the code. A new state's invariants are asked once (the check memo, then
         ``_final_violation``)."""
-        keys, index, enabled, goals, edges, edge_tasks = (self.keys, self.index, self.enabled, self.goals,
-                                                           self.edges, self.edge_tasks)
+        keys, index, enabled, edges, edge_tasks = self.keys, self.index, self.enabled, self.edges, self.edge_tasks
         steps, checks, keep_edges, run_step = self.memo, self.check_memo, self.keep_edges, self._run_step
         verify, state_violation, has_goals, add = steps.verify, self._state_violation, bool(self.goal_fns), self._add
-        # the memos' first level: with verify nothing is found, every question runs for real
-        stored = (lambda head: None) if verify else steps.table.get
-        checked = (lambda head: None) if verify else checks.table.get
-        rows = [(tid, steps.task_base + tid, 1 << tid) for tid in range(self.m)]  # a task, its component, bit
-        m, sid, transitions = self.m, self.expanded, self.transitions
+        stored, checked = (_nothing, _nothing) if verify else (steps.table.get, checks.table.get)  # first levels
+        m, sid, transitions, rows = self.m, self.expanded, self.transitions, self.rows
         try:
             while sid < len(keys):
                 if sid & 1023 == 0:
                     self._tick(sid)
                 key = keys[sid]
-                if not has_goals:
-                    goals.append(0)
-                elif self._goal_reached(sid, key, until_goal):
+                if has_goals and self._goal_reached(sid, key, until_goal):
                     return
-                out = []  # with keep_edges: the targets, and their tasks' bits in emask
-                mask = emask = 0
+                out, mask, emask = [], 0, 0  # out, emask with keep_edges: the targets, their tasks' bits
                 for tid, pos, bit in rows:
                     head = key[pos] * m + tid  # the task and its component
                     node = stored(head)
@@ -333,7 +332,7 @@ class Graph:
 
     @property
     def max_depth(self) -> int:
-        depth, s = 0, len(self.keys) - 1
+        depth, s = 0, len(self.parent) - 1  # (a MemoryError in _add may leave keys one entry ahead)
         while s > 0:
             s = self.parent[s]
             depth += 1

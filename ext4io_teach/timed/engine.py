@@ -127,16 +127,10 @@ class Engine(Cpus, Accounts, FastForward):
         before any other event; else its next step becomes an event, or it leaves the CPU."""
         w = self.w
         t = w.tasks[tid]
-        yielded, self.yielding[tid] = self.yielding[tid], False
-        if self.runq and not self.keeps_cpu(tid, now, yielded):
+        if not self.on_cpu(tid, t, now):
             return
-        why = w.blocker(t)
-        if why is not None:
-            self.leave(tid, t, now, why)
-            return
-        c = self.cpu_of[tid]
-        kinds, role_act, steps, events, dev = self.kinds, self.role_act[tid], self.steps, self.events, w.device_events
-        blocker = w.blocker
+        kinds, role_act, steps, events, dev, blocker, c = (self.kinds, self.role_act[tid], self.steps, self.events,
+                                                           w.device_events, w.blocker, self.cpu_of[tid])
         is_worker, i_mutex, segs, tot = tid == self.worker, w.inode.i_mutex, self.segs[tid], self.tot[tid]
         while True:
             if is_worker and t.pc == self.invocation_pc:  # it takes its next work item
@@ -190,6 +184,18 @@ class Engine(Cpus, Accounts, FastForward):
             w.now = now = end
             if self.runq and not self.keeps_cpu(tid, now, kind == "yield"):
                 return
+
+    def on_cpu(self, tid: int, t, now: int) -> bool:
+        """Task ``t``'s step is due: does it keep its CPU (``keeps_cpu``) and can it take the step? If
+        not, it has gone back to the run queue or left its CPU (``leave``)."""
+        yielded, self.yielding[tid] = self.yielding[tid], False
+        if self.runq and not self.keeps_cpu(tid, now, yielded):
+            return False
+        why = self.w.blocker(t)
+        if why is not None:
+            self.leave(tid, t, now, why)
+            return False
+        return True
 
     def keeps_cpu(self, tid: int, now: int, yielded: bool) -> bool:
         """Another task waits for a CPU: the running one gives its CPU up if it just yielded, has used its

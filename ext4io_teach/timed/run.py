@@ -47,8 +47,9 @@ from ..progress import progress_for
 from ..sched import SEED_MAX, SEED_MIN
 from .costs import DEFAULT_COSTS, CostModel
 from .engine import Engine
+from .roles import roles_for, timed_design
 from .workload import Workload
-from .world import TimedWorld, roles_for, timed_design
+from .world import TimedWorld
 
 MAX_CPUS = 64
 MAX_TIME_LIMIT_US = 10 ** 15  # about 31 years of simulated time
