@@ -134,8 +134,9 @@ def check_state(world, touched: int | None, *, per_io: bool = True, lists: bool 
 
 def state_checker(world, *, per_io: bool = True, lists: bool = True):
     """``check_state`` bound to one world, the enabled checks looked up once (``World.check_state``; a
-    timed run calls it after each of a million steps): ``check(touched)``. ``check.list_check`` says
-    whether it looks at the inode list at all (the explorer memoizes that check apart)."""
+    timed run calls it after each of a million steps): ``check(touched)``. ``check.per_io`` and
+    ``check.list_check`` say whether it looks at the touched io_end and at the inode list at all
+    (``step.step`` calls it only when it can find something)."""
     checks = world.checks
     on_list = per_io and "inode-list-unwritten" in checks
     cleared = per_io and "unwritten-cleared-after-conversion" in checks
@@ -157,7 +158,8 @@ def state_checker(world, *, per_io: bool = True, lists: bool = True):
             world.fail("nonempty-list-has-worker",
                        f"the inode list holds {_ids(world.inode.completed)} but no queued worker is left to drain it")
 
-    check.list_check = has_worker
+    check.per_io = on_list or cleared  # does it look at the touched io_end at all
+    check.list_check = has_worker  # does it look at the inode list at all
     return check
 
 

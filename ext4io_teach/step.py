@@ -78,9 +78,10 @@ def step(world, tid: int, *, checks: bool = True) -> StepOutcome:
             settle(world, t)
         touched = world.touched
         # the state checks look at the io_end the step touched and at a non-empty inode list: with
-        # neither there is nothing they could find (incremental checks, invariants.check_state)
-        if checks and (touched is not None or world.inode.completed):
-            world.check_state(touched)
+        # neither there is nothing they could find (incremental checks, invariants.state_checker)
+        check = world.check_state
+        if checks and (touched is not None and check.per_io or check.list_check and world.inode.completed):
+            check(touched)
     except InvariantViolation as v:
         return _outcome(StepOutcome, (spec, design, t, pc, stack, loaded, "violation", v.message, None, world.touched,
                                       False, v))
