@@ -126,6 +126,7 @@ def test_every_step_declares_each_pc_its_code_names(design):
         d = timed_design(design[6:])
     else:
         d = get_design(design)
+    assert not [pc for pc, (spec, _) in d.table.items() if spec.next is None]  # every step declares
     missing = {}
     for pc, (spec, method) in d.table.items():
         named = _named_in_source(d, method.__func__, set()) - {pc}
@@ -143,3 +144,20 @@ def test_a_next_entry_tests_only_the_designs_switches():
     assert resolve(d, "eio.aio if not END_IO_CLEARS_UNWRITTEN") == "eio.aio"
     with pytest.raises(ValueError, match="NO_SUCH_SWITCH"):
         resolve(d, "eio.aio if NO_SUCH_SWITCH", "eio.convert")
+
+
+def test_a_step_that_declares_nothing_hides_nothing():
+    """A variant written in a notebook may leave ``next`` out: its step may then go anywhere, so the
+    listing keeps every pc rather than hiding one the step does reach."""
+    from ext4io_teach.designs.new import NewDesign
+    from ext4io_teach.designs.table import step
+
+    class Undeclared(NewDesign):
+        name = "undeclared-test"
+
+        @step("add.test", "add_complete_io", "a student's add.test")
+        def add_test(self, w, t):
+            return super().add_test(w, t)
+
+    d = Undeclared()
+    assert {"add.queue", "add.add", "eio.clear"} <= d.reachable(("dio",))

@@ -24,7 +24,10 @@ from ..errors import bad_input, shown
 
 
 def targets(design, spec) -> frozenset:
-    """The pcs of ``design.table`` the step ``spec`` declares it may go to, under this design."""
+    """The pcs of ``design.table`` the step ``spec`` declares it may go to, under this design (every pc
+    of the table if it declares nothing: a step written outside the package)."""
+    if spec.next is None:
+        return frozenset(design.table)
     out = set()
     for entry in spec.next:
         pc = resolve(design, entry, spec.pc)

@@ -39,24 +39,28 @@ class StepSpec:
     # asked after the step, or None for the activity of the task's role
     activity: str | Callable | None = None
     # where the step may go (``designs/reach.py``): pcs, design constants naming a pc ("FLUSH_ENTRY"),
-    # each perhaps with a condition on the design's switches ("eio.clear if END_IO_CLEARS_UNWRITTEN")
-    next: tuple = ()
+    # each perhaps with a condition on the design's switches ("eio.clear if END_IO_CLEARS_UNWRITTEN");
+    # None: not declared (a step written elsewhere, e.g. in a notebook), taken as "any pc of the table"
+    next: tuple | None = None
 
 
 def step(pc: str, func: str | None, text: str, stage: str = "", guard=None, wait_text=None, activity=None,
-         next: tuple = ()):
+         next: tuple | None = None):
     """Mark a method as the step at ``pc``. ``next`` declares every pc it may set (directly, through a
     helper such as ``take_mutex`` or ``call_flush``, or as a return pc it pushes); a pc reached by
-    returning is declared by the step that pushed it."""
+    returning is declared by the step that pushed it. A step that declares nothing may go anywhere (the
+    listings then hide nothing); every step of the package declares (tests/test_reach.py)."""
     def mark(fn):
-        fn._spec = StepSpec(pc, func, stage, text, False, guard, wait_text, fn.__name__, activity, tuple(next))
+        fn._spec = StepSpec(pc, func, stage, text, False, guard, wait_text, fn.__name__, activity,
+                            None if next is None else tuple(next))
         return fn
     return mark
 
 
-def local(pc: str, func: str | None = None, text: str = "", stage: str = "", next: tuple = ()):
+def local(pc: str, func: str | None = None, text: str = "", stage: str = "", next: tuple | None = None):
     def mark(fn):
-        fn._spec = StepSpec(pc, func, stage, text, True, None, None, fn.__name__, None, tuple(next))
+        fn._spec = StepSpec(pc, func, stage, text, True, None, None, fn.__name__, None,
+                            None if next is None else tuple(next))
         return fn
     return mark
 
@@ -89,7 +93,7 @@ class StepTable:
                     pcs[spec.pc] = spec
         for pc, spec in pcs.items():
             extra = getattr(getattr(cls, spec.method), "_also_next", ())
-            if extra:
+            if extra and spec.next is not None:
                 pcs[pc] = replace(spec, next=spec.next + tuple(p for p in extra if p not in spec.next))
         cls._pcs = pcs
 
