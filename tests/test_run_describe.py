@@ -22,7 +22,7 @@ def test_each_outcome_has_its_own_line():
     cut = run("truncate-vs-dio", "new", 1, schedule=[0])
     assert cut.describe() == "stopped: the schedule ran out after 1 steps, before the work finished"
     schedule = ex.answer_for("09-fsync-durable")
-    bad = run("fsync-vs-writeback", "new", 1, schedule=schedule, properties=("fsync-durable",))
+    bad = run("fsync-vs-writeback", "new", 2, schedule=schedule, properties=("fsync-durable",))  # N = 2, as answered
     assert bad.outcome == "violation"
     assert bad.describe() == f"violation of fsync-durable: {bad.violation.message}"
     assert all("\n" not in r.describe() for r in (done, hang, live, cut, bad))
