@@ -83,8 +83,12 @@ def test_the_documented_maximum_finishes(capsys):
 @pytest.mark.skipif(not hasattr(signal, "SIGINT"), reason="needs SIGINT")
 def test_real_ctrl_c_prints_what_was_decided_and_exits_3():
     env = dict(os.environ, PYTHONUNBUFFERED="1")
+    # Ctrl-C's default action in the child, whatever this process inherited: a shell starts a background
+    # job with SIGINT ignored, and an ignored signal stays ignored across exec (Python then installs no
+    # KeyboardInterrupt handler), so under `make test &` the SIGINT below would be lost.
     proc = subprocess.Popen([sys.executable, "-m", "ext4io_teach.cli", "mutants", "--ios", str(MAX_IOS)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     first = list(VARIANTS)[0]
     lines = []
     deadline = time.monotonic() + 120
