@@ -32,12 +32,12 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 from machine import describe, memory_of, speed_reference_ms  # noqa: E402  (benchmarks/machine.py)
 
-from ext4io_teach.gcpause import collector_paused  # noqa: E402
-from ext4io_teach.invariants import state_checker  # noqa: E402
-from ext4io_teach.metrics import flat, metrics  # noqa: E402
+from ext4io_teach.step import step  # noqa: E402
 from ext4io_teach.timed import run_timed  # noqa: E402
-from ext4io_teach.timed_roles import TimedWorld, roles_for, timed_design  # noqa: E402
-from ext4io_teach.workload import make_workload  # noqa: E402
+from ext4io_teach.timed.metrics import flat, metrics  # noqa: E402
+from ext4io_teach.timed.roles import roles_for, timed_design  # noqa: E402
+from ext4io_teach.timed.workload import make_workload  # noqa: E402
+from ext4io_teach.timed.world import TimedWorld  # noqa: E402
 
 
 def machine() -> str:
@@ -89,27 +89,12 @@ def replay_floor(n: int, design: str = "new", scenario: str = "seed", repeat: in
     best = None
     for _ in range(repeat):
         w = TimedWorld(timed_design(design), roles_for(load), load, random.Random(0))
-        local = {pc: (method, spec.local) for pc, (spec, method) in w.design.table.items()}
-        local["done"] = (None, False)
-        check = state_checker(w)
-        tasks = w.tasks
-        with collector_paused():  # as during a run
-            c0 = time.process_time()
-            for now, tid in order:
-                t = tasks[tid]
-                w.now = now
-                w.complete_reads(now)  # the device's reads due by now, as the engine does before a step
-                w.touched = None
-                local[t.pc][0](w, t)
-                if t.waits_for is None:  # settle(): the local control flow after the step
-                    method, is_local = local[t.pc]
-                    while is_local:
-                        method(w, t)
-                        if t.waits_for is not None:
-                            break
-                        method, is_local = local[t.pc]
-                check(w.touched)
-            cpu = time.process_time() - c0
+        c0 = time.process_time()
+        for now, tid in order:
+            w.now = now
+            w.complete_reads(now)  # the device's reads due by now, as the engine does before a step
+            step(w, tid)  # the step, the local control flow after it, the state check
+        cpu = time.process_time() - c0
         w.complete_reads(1 << 62)
         if (w.snapshot(), dict(w.stats)) != want:
             raise SystemExit("the replay did not end where the run did: the floor would be meaningless")
@@ -125,7 +110,7 @@ def memory_rows(sizes, designs=("old", "new"), scenario="seed") -> list[str]:
         for d in designs:
             m = memory_of(f"""
                 from ext4io_teach.timed import run_timed
-                from ext4io_teach.workload import make_workload
+                from ext4io_teach.timed.workload import make_workload
                 load = make_workload({scenario!r}, {n})
                 """, f"""
                 run = run_timed(load, {d!r}, cpus=2, seed=0, progress=False)
@@ -145,7 +130,7 @@ def time_timeline(runs, path: str, scenario: str, repeat: int = 1) -> tuple[floa
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ext4io_teach import plot
+    from ext4io_teach.timed import plot
 
     warm = plt.figure()  # fonts and the Agg canvas, loaded once per process
     warm.savefig(path, dpi=30)
@@ -216,7 +201,7 @@ def main(argv=None) -> int:
         import matplotlib
 
         matplotlib.use("Agg")
-        from ext4io_teach import plot
+        from ext4io_teach.timed import plot
 
         fig = plot.scaling_figure(rows, title=f"{a.scenario}: cost and latency against IOs (old vs new)")
         fig.savefig(a.figure, dpi=90)

@@ -24,7 +24,6 @@ checked only when asked for (``fsync-durable``, ``punch-waits``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 
 from .model.flags import DIRECT, UNWRITTEN
 
@@ -130,41 +129,38 @@ def check_state(world, touched: int | None, *, per_io: bool = True, lists: bool 
     ``world.touched``, so checking that one is enough, and large runs stay fast. ``per_io=False`` or
     ``lists=False`` leaves out the per-io checks or the check of the inode list (the explorer memoizes
     the two apart, running the per-io ones first as here)."""
-    checks = world.checks
-    _state_checks(world, per_io and "inode-list-unwritten" in checks,
-                  per_io and "unwritten-cleared-after-conversion" in checks,
-                  lists and "nonempty-list-has-worker" in checks, touched)
+    state_checker(world, per_io=per_io, lists=lists)(touched)
 
 
-def state_checker(world):
-    """``check_state`` bound to one world, the enabled checks looked up once (timed runs call it after
-    each of a million steps). ``check.per_io`` / ``check.list_check`` say whether it looks at the touched
-    io_end / at a non-empty inode list at all: with neither to look at, a call does nothing."""
+def state_checker(world, *, per_io: bool = True, lists: bool = True):
+    """``check_state`` bound to one world, the enabled checks looked up once (``World.check_state``; a
+    timed run calls it after each of a million steps): ``check(touched)``. ``check.per_io`` and
+    ``check.list_check`` say whether it looks at the touched io_end and at the inode list at all
+    (``step.step`` calls it only when it can find something)."""
     checks = world.checks
-    on_list = "inode-list-unwritten" in checks
-    cleared = "unwritten-cleared-after-conversion" in checks
-    has_worker = "nonempty-list-has-worker" in checks
-    check = partial(_state_checks, world, on_list, cleared, has_worker)  # check(touched)
-    check.per_io = on_list or cleared
-    check.list_check = has_worker
+    on_list = per_io and "inode-list-unwritten" in checks
+    cleared = per_io and "unwritten-cleared-after-conversion" in checks
+    has_worker = lists and "nonempty-list-has-worker" in checks
+
+    def check(touched: int | None) -> None:
+        if touched is not None and (on_list or cleared):
+            io = world.ios[touched]
+            if on_list and io.where == "inode" and not io.flags & UNWRITTEN:
+                world.fail("inode-list-unwritten", f"io#{touched} is on the inode's completed list without UNWRITTEN")
+            if cleared:
+                if not io.flags & UNWRITTEN and io.conv == 0 and not io.freed:
+                    world.fail("unwritten-cleared-after-conversion",
+                               f"UNWRITTEN was cleared on io#{touched} before its conversion ran")
+                if io.flags & UNWRITTEN and io.cleared:
+                    world.fail("unwritten-cleared-after-conversion",
+                               f"UNWRITTEN came back on io#{touched} after it had been cleared (a lost flag update)")
+        if has_worker and world.inode.completed and not world.has_undrained_worker():
+            world.fail("nonempty-list-has-worker",
+                       f"the inode list holds {_ids(world.inode.completed)} but no queued worker is left to drain it")
+
+    check.per_io = on_list or cleared  # does it look at the touched io_end at all
+    check.list_check = has_worker  # does it look at the inode list at all
     return check
-
-
-def _state_checks(world, on_list: bool, cleared: bool, has_worker: bool, touched: int | None) -> None:
-    if touched is not None and (on_list or cleared):
-        io = world.ios[touched]
-        if on_list and io.where == "inode" and not io.flags & UNWRITTEN:
-            world.fail("inode-list-unwritten", f"io#{touched} is on the inode's completed list without UNWRITTEN")
-        if cleared:
-            if not io.flags & UNWRITTEN and io.conv == 0 and not io.freed:
-                world.fail("unwritten-cleared-after-conversion",
-                           f"UNWRITTEN was cleared on io#{touched} before its conversion ran")
-            if io.flags & UNWRITTEN and io.cleared:
-                world.fail("unwritten-cleared-after-conversion",
-                           f"UNWRITTEN came back on io#{touched} after it had been cleared (a lost flag update)")
-    if has_worker and world.inode.completed and not world.has_undrained_worker():
-        world.fail("nonempty-list-has-worker",
-                   f"the inode list holds {_ids(world.inode.completed)} but no queued worker is left to drain it")
 
 
 def check_final(world) -> None:

@@ -15,6 +15,8 @@ from . import invariants
 from .designs import get_design
 from .errors import InvariantViolation, bad_input, shown
 from .scenarios import get_scenario
+from .schedule import MAX_TASK_ID_DIGITS, SCHEDULE_ALLOWED, check_schedule, parse_schedule  # noqa: F401
+from .step import step
 from .trace import StepRecord, record
 from .world import World
 
@@ -72,39 +74,6 @@ def check_names(parameter: str, names) -> frozenset:
         if not isinstance(n, str) or n not in known:
             raise bad_input(parameter, f"unknown {what} {shown(n)}", ", ".join(known))
     return frozenset(names)
-
-
-MAX_TASK_ID_DIGITS = 6  # far more tasks than any scenario has; a longer number is no task id
-SCHEDULE_ALLOWED = "task ids 0, 1, 2, ... separated by commas, e.g. 0,1,1,2"
-
-
-def parse_schedule(text: str, parameter: str = "schedule") -> list[int]:
-    """``"0,1,1,2"`` (spaces allowed) to ``[0, 1, 1, 2]``; ValueError on anything else. A task id is
-    ASCII digits only (``str.isdigit`` also takes '²' and '①', which ``int`` then refuses)."""
-    if not isinstance(text, str):
-        raise bad_input(parameter, f"{shown(text)} is not a string", SCHEDULE_ALLOWED)
-    parts = [p.strip() for p in text.replace(" ", ",").split(",") if p.strip()]
-    out = []
-    for p in parts:
-        if not (p.isascii() and p.isdigit() and len(p) <= MAX_TASK_ID_DIGITS):
-            raise bad_input(parameter, f"{shown(p)} is not a task id", SCHEDULE_ALLOWED)
-        out.append(int(p))
-    return out
-
-
-def check_schedule(schedule, parameter: str = "schedule") -> list[int]:
-    """A schedule as text (``parse_schedule``) or as a list or tuple of task ids (whole numbers >= 0);
-    returns the list of ints. Whether each task can run is checked when it steps."""
-    if isinstance(schedule, str):
-        return parse_schedule(schedule, parameter)
-    if not isinstance(schedule, (list, tuple)):
-        raise bad_input(parameter, f"{shown(schedule)} is not a schedule", f"a list of {SCHEDULE_ALLOWED}")
-    out = []
-    for k, x in enumerate(schedule):
-        if isinstance(x, bool) or not isinstance(x, int) or not 0 <= x < 10 ** MAX_TASK_ID_DIGITS:
-            raise bad_input(parameter, f"entry {k}, {shown(x)}, is not a task id", f"a list of {SCHEDULE_ALLOWED}")
-        out.append(int(x))
-    return out
 
 
 class Run:
@@ -174,16 +143,15 @@ class Run:
             allowed = ", ".join(self.describe_task(i) for i in w.runnable()) or "none (no task can run)"
             raise bad_input("schedule", f"step {n} names task {self.describe_task(tid)}, which cannot run: {why}",
                             f"a runnable task: {allowed}")
-        func, stage = w.design.label_of(t)
         self.schedule.append(tid)
-        w.touched = None
-        try:
-            spec, kind, text, io = w.design.do_step(w, t)
-            w.steps += 1
-            invariants.check_state(w, w.touched)
-            if w.all_finished():
+        out = step(w, tid)
+        v = out.violation
+        if v is None and w.all_finished():
+            try:
                 invariants.check_final(w)
-        except InvariantViolation as v:
+            except InvariantViolation as final:
+                v = final
+        if v is not None:
             v.inputs = dict(self.inputs)
             v.schedule = list(self.schedule)
             self.violation = v
@@ -191,8 +159,8 @@ class Run:
                 self.trace.append(StepRecord(n, tid, t.name, "violation", "", v.message, "violation", w.touched,
                                              None, None, len(w.inode.completed), w.inode.dio_count,
                                              len(w.wq.pending)))
-            raise
-        rec = record(n, w, t, func, stage, kind, text, io)
+            raise v
+        rec = record(n, w, t, out)
         if self.keep_trace:
             self.trace.append(rec)
         return rec
@@ -266,6 +234,25 @@ def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | No
         max_steps: int = DEFAULT_MAX_STEPS, split_rmw: bool = False, fail_io=None, checks=None,
         properties=(), keep_trace: bool = True) -> RunResult:
     """Run to an outcome. Give at most one of ``schedule``, ``seed`` (implies ``random``) and ``policy``."""
+    policy, schedule = _check_policy(schedule, policy, seed, max_steps)
+    r = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, checks=checks, properties=properties,
+            keep_trace=keep_trace)
+    w = r.world
+    pick = None if schedule is not None else _picker(policy, seed)
+    outcome = _steps(r, pick, schedule, max_steps)
+    cycling = []
+    if outcome == "running":
+        cycling = sorted({w.tasks[t].name for t in r.schedule[-32:] if not w.finished(w.tasks[t])})
+    blocked = {t.name: why for t in w.tasks if not w.finished(t) and (why := w.blocked_reason(t))}
+    results = {t.name: t.result for t in w.tasks if t.result is not None}
+    inputs = dict(r.inputs)
+    return RunResult(inputs, r.task_names, list(r.schedule), r.trace, outcome, r.violation, cycling, blocked,
+                     results, dict(w.stats), r)
+
+
+def _check_policy(schedule, policy, seed, max_steps):
+    """``run``'s scheduling inputs checked (the seed's range by ``_picker``, once the run is built, as
+    before): ``(policy, schedule)``."""
     given = [name for name, val in (("schedule", schedule), ("seed", seed), ("policy", policy)) if val is not None]
     if len(given) > 1 and not (set(given) == {"seed", "policy"} and policy == "random"):
         raise bad_input(given[1], f"given together with {given[0]}", "one of schedule, seed, policy")
@@ -275,25 +262,22 @@ def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | No
         raise bad_input("policy", f"unknown policy {shown(policy)}", ", ".join(POLICIES))
     if isinstance(max_steps, bool) or not isinstance(max_steps, int) or not 1 <= max_steps <= MAX_STEPS_CAP:
         raise bad_input("max_steps", f"{shown(max_steps)} is out of range", f"1..{MAX_STEPS_CAP}")
-    if schedule is not None:
-        schedule = check_schedule(schedule)
-    r = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, checks=checks, properties=properties,
-            keep_trace=keep_trace)
-    w = r.world
-    if schedule is not None:
-        pick = None
-    elif policy == "random":
-        if seed is None:
-            seed = 0
-        if isinstance(seed, bool) or not isinstance(seed, int) or not SEED_MIN <= seed <= SEED_MAX:
-            raise bad_input("seed", f"{shown(seed)} is not a whole number in range", f"{SEED_MIN}..{SEED_MAX}")
-        rng = random.Random(seed)
+    return policy, None if schedule is None else check_schedule(schedule)
 
-        def pick(runnable):
-            return rng.choice(runnable)
-    else:
-        pick = _round_robin()
-    outcome = None
+
+def _picker(policy: str, seed):
+    """``pick(runnable)``: the next task by the policy (a seeded random choice, or round robin)."""
+    if policy != "random":
+        return _round_robin()
+    if seed is None:
+        seed = 0
+    if isinstance(seed, bool) or not isinstance(seed, int) or not SEED_MIN <= seed <= SEED_MAX:
+        raise bad_input("seed", f"{shown(seed)} is not a whole number in range", f"{SEED_MIN}..{SEED_MAX}")
+    return random.Random(seed).choice
+
+
+def _steps(r: Run, pick, schedule, max_steps: int) -> str:
+    """Step ``r`` by the schedule or ``pick`` until an outcome, the end of the schedule or ``max_steps``."""
     try:
         while True:
             outcome = r.outcome()
@@ -302,28 +286,18 @@ def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | No
                     left = len(schedule) - len(r.schedule)
                     raise bad_input("schedule", f"{left} entries left after the run ended ({outcome}) at step "
                                     f"{len(r.schedule)}", "a schedule that ends where the run ends")
-                break
+                return outcome
             if schedule is not None:
                 if len(r.schedule) >= len(schedule):
-                    outcome = "stopped"
-                    break
+                    return "stopped"
                 tid = schedule[len(r.schedule)]
             else:
                 if len(r.schedule) >= max_steps:
-                    outcome = "running"
-                    break
-                tid = pick(w.runnable())
+                    return "running"
+                tid = pick(r.world.runnable())
             r.step(tid)
     except InvariantViolation:
-        outcome = "violation"
+        return "violation"
     except MemoryError:  # like the step limit: undecided; the step records go, to leave room to report it
         r.trace = []
-        outcome = "out-of-memory"
-    cycling = []
-    if outcome == "running":
-        cycling = sorted({w.tasks[t].name for t in r.schedule[-32:] if not w.finished(w.tasks[t])})
-    blocked = {t.name: why for t in w.tasks if not w.finished(t) and (why := w.blocked_reason(t))}
-    results = {t.name: t.result for t in w.tasks if t.result is not None}
-    inputs = dict(r.inputs)
-    return RunResult(inputs, r.task_names, list(r.schedule), r.trace, outcome, r.violation, cycling, blocked,
-                     results, dict(w.stats), r)
+        return "out-of-memory"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from . import panel
 from .model.flags import describe
+from .step import where
 
 
 def _cards(run) -> list:
@@ -80,8 +81,7 @@ def next_step_text(world, t) -> str:
     """Where task ``t`` stands: its next step as the stepper's pseudo-code line, named like a trace
     label (function, stage) and, for a step of ``ext4_end_io``, after the code it runs for."""
     spec = world.design.table[t.pc][0]
-    func, stage = world.design.label_of(t)
-    return f"{func}.{stage}: {spec.text.strip()}" if stage else f"{func}: {spec.text.strip()}"
+    return f"{where(*world.design.label_of(t))}: {spec.text.strip()}"
 
 
 def task_lines(run, buttons=None, prompt: bool = False) -> list[str]:

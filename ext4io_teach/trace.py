@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 
+from .step import where
+
 
 @dataclass(frozen=True)
 class StepRecord:
@@ -27,20 +29,18 @@ class StepRecord:
 
     @property
     def label(self) -> str:
-        where = f"{self.func}.{self.stage}" if self.stage else self.func
-        return f"{where} {self.action}"
+        return f"{where(self.func, self.stage)} {self.action}"
 
     def as_json(self) -> dict:
         return {"i": self.i, "task": self.task, "name": self.name, "label": self.label, "io": self.io}
 
 
-def record(i: int, world, t, func: str, stage: str, kind: str, text: str, io: int | None) -> StepRecord:
-    """Build the record of a step just taken by task ``t``; ``func`` and ``stage`` come from
-    ``Design.label_of(t)``, taken before the step."""
+def record(i: int, world, t, out) -> StepRecord:
+    """The record of the step task ``t`` just took (``out``, a ``step.StepOutcome``)."""
     inode = world.inode
     tasks = world.tasks
     sh, mh = inode.lock.holder, inode.i_mutex.holder
-    return StepRecord(i, t.tid, t.name, func, stage, text, kind, io,
+    return StepRecord(i, t.tid, t.name, out.func, out.stage, out.text, out.kind, out.io,
                       tasks[sh].name if sh is not None else None, tasks[mh].name if mh is not None else None,
                       len(inode.completed), inode.dio_count, len(world.wq.pending))
 

@@ -13,12 +13,11 @@ from pathlib import Path
 import pytest
 
 import ext4io_teach as e4
-from ext4io_teach import committed, plot
-from ext4io_teach.metrics import activity_frame, counters_frame, metrics_frame
 from ext4io_teach.tables import Table
-from ext4io_teach.timed import run_timed
+from ext4io_teach.timed import committed, plot, run_timed
+from ext4io_teach.timed.metrics import activity_frame, counters_frame, metrics_frame
+from ext4io_teach.timed.workload import make_workload
 from ext4io_teach.trace import to_frame
-from ext4io_teach.workload import make_workload
 
 ROOT = Path(__file__).resolve().parents[1]
 BLOCK = ("pandas", "matplotlib", "matplotlib.pyplot", "numpy")
@@ -131,8 +130,8 @@ def test_a_fresh_interpreter_without_them_runs_the_browser_path():
     table, the metrics table, the timeline fallback and the stepper widget, with all three blocked."""
     code = (f"import sys\nfor m in {BLOCK!r}: sys.modules[m] = None\n"
             "import ext4io_teach as e4\nfrom ext4io_teach.trace import to_frame\n"
-            "from ext4io_teach import plot\nfrom ext4io_teach.metrics import metrics_frame\n"
-            "from ext4io_teach.timed import run_timed\nfrom ext4io_teach.workload import make_workload\n"
+            "from ext4io_teach.timed import plot\nfrom ext4io_teach.timed.metrics import metrics_frame\n"
+            "from ext4io_teach.timed import run_timed\nfrom ext4io_teach.timed.workload import make_workload\n"
             "from ext4io_teach.widgets import Stepper\n"
             "t = to_frame(e4.run('truncate-vs-dio', 'old', 1, max_steps=50).steps)\n"
             "runs = {d: run_timed(make_workload('classroom', 4), d, progress=False) for d in ('old', 'new')}\n"

@@ -28,9 +28,9 @@ from ext4io_teach.explore import PROPERTIES, applicable_properties, can_complete
 from ext4io_teach.scenarios import scenario_names
 from ext4io_teach.sched import Run, build_world, parse_schedule, run
 from ext4io_teach.timed import run_timed
+from ext4io_teach.timed.workload import make_workload, workload_names
 from ext4io_teach.widgets import StepperController
 from ext4io_teach.widgets.challenges import CHALLENGES
-from ext4io_teach.workload import make_workload, workload_names
 
 HUGE = "9" * 5000
 # malformed values by the kind of option: each must be refused (exit 2)

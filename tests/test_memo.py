@@ -102,18 +102,3 @@ def test_the_world_is_left_in_the_start_state():
     assert run.world.snapshot() == start == g.codec.decode(g.keys[0])
 
 
-@pytest.mark.parametrize("design", ["old", "new"])
-def test_the_workqueue_emptiness_component_agrees_with_the_workqueue(design):
-    """Questions that only ask whether the workqueue is empty read a derived component instead of the
-    workqueue's; in every state found, the two must agree (they are re-encoded together)."""
-    g = graph("truncate-vs-dio", design, 3, verify=False)
-    c = g.codec
-    assert len(g.keys) > 100
-    seen = set()
-    for key in g.keys:
-        pending = c.comps[key[c.wq_pos]]
-        assert c.comps[key[c.wq_empty_pos]] == ("wq pending" if pending else "wq empty"), pending
-        seen.add(c.comps[key[c.wq_empty_pos]])
-    assert seen == {"wq empty", "wq pending"}
-    # the intern table would merge True with 1 (and False with 0): no component may be a bool
-    assert not [x for x in c.comps if type(x) is bool]

@@ -7,10 +7,9 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from ext4io_teach import plot  # noqa: E402
-from ext4io_teach.metrics import flat, metrics  # noqa: E402
-from ext4io_teach.timed import run_timed  # noqa: E402
-from ext4io_teach.workload import make_workload  # noqa: E402
+from ext4io_teach.timed import plot, run_timed  # noqa: E402
+from ext4io_teach.timed.metrics import flat, metrics  # noqa: E402
+from ext4io_teach.timed.workload import make_workload  # noqa: E402
 
 
 def _runs(name="classroom", n=12):
@@ -19,8 +18,8 @@ def _runs(name="classroom", n=12):
 
 
 def test_timed_modules_do_not_import_matplotlib_or_pandas():
-    code = ("import sys, ext4io_teach, ext4io_teach.timed, ext4io_teach.metrics, ext4io_teach.plot, "
-            "ext4io_teach.workload, ext4io_teach.costs; "
+    code = ("import sys, ext4io_teach, ext4io_teach.timed, ext4io_teach.timed.metrics, ext4io_teach.timed.plot, "
+            "ext4io_teach.timed.workload, ext4io_teach.timed.costs; "
             "bad = [m for m in ('matplotlib', 'pandas', 'matplotlib.pyplot') if m in sys.modules]; "
             "print(bad); sys.exit(1 if bad else 0)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

@@ -1,6 +1,9 @@
 """Each design lists only the steps it can take (``Design.listing``), and none it can take is missing."""
 
+import ast
+import inspect
 import random
+import textwrap
 
 import pytest
 
@@ -73,3 +76,88 @@ def test_every_step_a_run_takes_is_listed(design):
                     except InvariantViolation:  # a broken variant's violation ends the run
                         break
     assert seen - listed == set()
+
+
+# ------------------------------------------------------------------ the declared next pcs and the code
+def _named_in_source(design, fn, seen: set) -> set[str]:
+    """Every pc of ``design.table`` the source of ``fn`` names (a string, or a class constant through
+    ``self``), following the methods it calls through ``self`` and ``super()``; decorators left out."""
+    if fn in seen:
+        return set()
+    seen.add(fn)
+    tree = ast.parse(textwrap.dedent(inspect.getsource(fn)))
+    tree.body[0].decorator_list = []
+    out, cls = set(), type(design)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and node.value in design.table:
+            out.add(node.value)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "self":
+            value = getattr(design, node.attr, None)
+            if isinstance(value, str) and value in design.table:
+                out.add(value)
+            helper = getattr(cls, node.attr, None)
+            if inspect.isfunction(helper):
+                out |= _named_in_source(design, helper, seen)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Call) \
+                and getattr(node.value.func, "id", "") == "super":
+            for k in cls.__mro__:
+                other = vars(k).get(node.attr)
+                if inspect.isfunction(other):
+                    out |= _named_in_source(design, other, seen)
+    return out
+
+
+def _declared(design, spec) -> set[str]:
+    """The pcs ``spec.next`` names, every condition taken as true."""
+    out = set()
+    for entry in spec.next:
+        target = entry.partition(" if ")[0]
+        out.add(getattr(design, target) if target.isupper() else target)
+    return out
+
+
+@pytest.mark.parametrize("design", design_names() + ["timed:new", "timed:old"])
+def test_every_step_declares_each_pc_its_code_names(design):
+    """``@step(..., next=...)`` is what the listings read (``designs/reach.py``); this test reads the
+    code the way the listings once did, so a step that gains a target without declaring it fails."""
+    if design.startswith("timed:"):
+        from ext4io_teach.timed.roles import timed_design
+
+        d = timed_design(design[6:])
+    else:
+        d = get_design(design)
+    assert not [pc for pc, (spec, _) in d.table.items() if spec.next is None]  # every step declares
+    missing = {}
+    for pc, (spec, method) in d.table.items():
+        named = _named_in_source(d, method.__func__, set()) - {pc}
+        if named - _declared(d, spec):
+            missing[pc] = sorted(named - _declared(d, spec))
+    assert not missing
+
+
+def test_a_next_entry_tests_only_the_designs_switches():
+    from ext4io_teach.designs.reach import resolve
+
+    d = get_design("new")
+    assert resolve(d, "FLUSH_ENTRY") == "A.lock" and resolve(get_design("old"), "FLUSH_ENTRY") == "of.lock"
+    assert resolve(d, "eio.clear if END_IO_CLEARS_UNWRITTEN") is None
+    assert resolve(d, "eio.aio if not END_IO_CLEARS_UNWRITTEN") == "eio.aio"
+    with pytest.raises(ValueError, match="NO_SUCH_SWITCH"):
+        resolve(d, "eio.aio if NO_SUCH_SWITCH", "eio.convert")
+
+
+def test_a_step_that_declares_nothing_hides_nothing():
+    """A variant written in a notebook may leave ``next`` out: its step may then go anywhere, so the
+    listing keeps every pc rather than hiding one the step does reach."""
+    from ext4io_teach.designs.new import NewDesign
+    from ext4io_teach.designs.table import step
+
+    class Undeclared(NewDesign):
+        name = "undeclared-test"
+
+        @step("add.test", "add_complete_io", "a student's add.test")
+        def add_test(self, w, t):
+            return super().add_test(w, t)
+
+    d = Undeclared()
+    assert {"add.queue", "add.add", "eio.clear"} <= d.reachable(("dio",))

@@ -17,9 +17,9 @@ from ext4io_teach import exercises as ex
 from ext4io_teach.cli import main as cli_main
 from ext4io_teach.designs import get_design
 from ext4io_teach.model.flags import QUEUED, UNWRITTEN
-from ext4io_teach.plot import DESIGN_LABEL
 from ext4io_teach.scenarios import get_scenario
 from ext4io_teach.sched import Run
+from ext4io_teach.timed.plot import DESIGN_LABEL
 
 ROOT = Path(__file__).resolve().parent.parent
 NBSRC = ROOT / "tools" / "nbsrc"

@@ -6,10 +6,10 @@ import re
 import pytest
 
 from ext4io_teach import cli, progress
-from ext4io_teach.costs import DEFAULT_COSTS, KINDS, CostModel
-from ext4io_teach.metrics import JSON_KEYS, metrics, percentile
 from ext4io_teach.timed import run_timed
-from ext4io_teach.workload import Workload, make_workload
+from ext4io_teach.timed.costs import DEFAULT_COSTS, KINDS, CostModel
+from ext4io_teach.timed.metrics import JSON_KEYS, metrics, percentile
+from ext4io_teach.timed.workload import Workload, make_workload
 
 # Two writes far apart (the device needs 1000 µs per IO), no jitter, no context-switch cost, so every
 # step can be counted by hand.
@@ -135,7 +135,7 @@ def test_same_seed_same_trace_and_another_seed_differs():
 
 def test_invariants_are_checked_in_timed_runs():
     from ext4io_teach.errors import InvariantViolation
-    from ext4io_teach.timed_roles import TimedWorld
+    from ext4io_teach.timed.world import TimedWorld
 
     original = TimedWorld.free
 
@@ -169,7 +169,7 @@ def test_cost_model_needs_every_kind_and_knows_them():
     with pytest.raises(ValueError, match="convert"):
         CostModel(MappingProxyType(partial))
     assert DEFAULT_COSTS.with_(convert=99).step_us["convert"] == 99
-    assert DEFAULT_COSTS.step_us["convert"] == KINDS["convert"][0]
+    assert DEFAULT_COSTS.step_us["convert"] == KINDS["convert"].us
     assert {row[0] for row in DEFAULT_COSTS.table()} >= set(KINDS)
 
 
@@ -259,7 +259,7 @@ def test_progress_in_a_notebook_kernel_is_a_widget_bar_not_text():
 
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(
-        "from ext4io_teach.timed import run_timed\nfrom ext4io_teach.workload import make_workload\n"
+        "from ext4io_teach.timed import run_timed\nfrom ext4io_teach.timed.workload import make_workload\n"
         "print(run_timed(make_workload('seed', 300), 'new', progress=True).outcome)")]
     from kernel_ipc import IpcAsyncKernelManager
 

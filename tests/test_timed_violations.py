@@ -14,7 +14,7 @@ from ext4io_teach.designs.mutants import VARIANTS
 from ext4io_teach.errors import InvariantViolation
 from ext4io_teach.invariants import CONSEQUENCES, REGISTRY
 from ext4io_teach.timed import run_timed
-from ext4io_teach.workload import make_workload, workload_names
+from ext4io_teach.timed.workload import make_workload, workload_names
 
 SMALL = {"seed": 40}  # the seed workload needs a write and a read stage
 

@@ -13,11 +13,11 @@ import re
 import pytest
 
 from ext4io_teach import invariants
+from ext4io_teach.designs.kinds import KINDS
 from ext4io_teach.model.flags import describe
 from ext4io_teach.sched import Run, run
 from ext4io_teach.widgets import StepperController
 from ext4io_teach.widgets import render as R
-from ext4io_teach.widgets.cards import KIND_CHECKS
 from ext4io_teach.widgets.program import task_program
 
 
@@ -196,7 +196,7 @@ def test_checked_cards_follow_the_last_step_kind():
         c.forward()
         rec = c.last()
         checked = {card.name for cs in c.invariant_cards().values() for card in cs if card.state == "checked"}
-        expect = set(KIND_CHECKS.get(rec.kind, ())) & c.world.checks
+        expect = set(KINDS[rec.kind].checks if rec.kind in KINDS else ()) & c.world.checks
         assert expect <= checked
         if rec.kind == "free":
             assert "freed-once" in checked

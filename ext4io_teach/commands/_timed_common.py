@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from ..costs import DEFAULT_COSTS
 from ..designs import design_names
 from ..errors import bad_input, shown
 from ..sched import SEED_MAX, SEED_MIN
-from ..timed import MAX_CPUS, MAX_TIME_LIMIT_US, run_timed
-from ..workload import DEFAULT_IOS, MAX_TIMED_IOS, make_workload, workload_names
+from ..timed.costs import DEFAULT_COSTS
+from ..timed.run import MAX_CPUS, MAX_TIME_LIMIT_US, run_timed
+from ..timed.workload import DEFAULT_IOS, MAX_TIMED_IOS, make_workload, workload_names
 
 
 def add_timed_arguments(p) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..metrics import flat, metrics
+from ..timed.metrics import flat, metrics
 from ._common import EXIT_FOUND, EXIT_OK, print_json
 from ._timed_common import add_timed_arguments, echo, report_violations, run_all, violation_json
 

@@ -58,7 +58,7 @@ def main(args) -> int:
     import matplotlib
 
     matplotlib.use("Agg")
-    from .. import plot
+    from ..timed import plot
 
     n = load.writes + load.reads
     fig = plot.timeline_figure(runs, title=f"{args.scenario}: {n:,} IOs on {args.cpus} simulated CPUs")
@@ -70,7 +70,7 @@ def main(args) -> int:
     if args.csv:
         import pandas as pd
 
-        from ..metrics import segments_frame
+        from ..timed.metrics import segments_frame
 
         frames = []
         for d, r in runs.items():

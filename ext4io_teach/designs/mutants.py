@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from ..model.flags import QUEUED, UNWRITTEN
 from . import register
-from .base import local, step
 from .new import NewDesign
+from .table import local, step
 
 
 class Mutant(NewDesign):
@@ -65,7 +65,7 @@ class WorkerFreesUnwritten(Mutant):
         "means the other drainer has not reached its stage C yet, and it will free the io_end there.")
 
     @step("C.own_free", "flush", "worker only: list_add_tail(&work_io->list, &to_free)  [MUTANT: no UNWRITTEN test]",
-          stage="C")
+          stage="C", next=("C.unlock",))
     def c_own_free(self, w, t):
         k = t.work_io
         w.use(t, k, "checks")
@@ -93,7 +93,7 @@ class FlusherFreesQueued(Mutant):
         "leaves the free to its worker.")
 
     @step("C.place", "flush", "  if (QUEUED && work_io): list_del_init else: list_move to to_free  "
-          "[MUTANT: a flusher ignores QUEUED]", stage="C")
+          "[MUTANT: a flusher ignores QUEUED]", stage="C", next=("C.loop",))
     def c_place(self, w, t):
         k = t.io
         io = w.use(t, k, "places")
@@ -122,12 +122,12 @@ class StageCUnlocked(Mutant):
         "placed the io_end, and the worker, seeing UNWRITTEN clear, links the io_end onto its to_free list while "
         "it still sits on the flusher's complete list: both lists are corrupt, and each side would free it.")
 
-    @step("C.lock", "flush", "[MUTANT: no spin_lock]", stage="C")
+    @step("C.lock", "flush", "[MUTANT: no spin_lock]", stage="C", next=("C.loop",))
     def c_lock(self, w, t):
         t.pc = "C.loop"
         return "read", "stage C without taking the spinlock", None
 
-    @step("C.unlock", "flush", "[MUTANT: no spin_unlock]", stage="C")
+    @step("C.unlock", "flush", "[MUTANT: no spin_unlock]", stage="C", next=("D.loop",))
     def c_unlock(self, w, t):
         t.pc = "D.loop"
         return "read", "end of stage C (no lock to drop)", None
@@ -146,7 +146,7 @@ class FreeWithoutUnlink(Mutant):
         "is empty fires (in the kernel, the next step of the walk would read freed memory). One io_end and no "
         "race at all are enough: this is a plain sequential bug, found by the first run.")
 
-    @local("D.loop", "flush", "for each io on to_free:  [MUTANT: no list_del_init]", stage="D")
+    @local("D.loop", "flush", "for each io on to_free:  [MUTANT: no list_del_init]", stage="D", next=("D.free",))
     def d_loop(self, w, t):
         if not t.to_free:
             t.io = None
@@ -171,7 +171,8 @@ class DrainOne(Mutant):
         "work item left to drain it: it is never converted, i_dio_count never reaches 0 and truncate sleeps in "
         "inode_dio_wait forever. One io_end cannot show it (the only entry is the first one).")
 
-    @step("A.splice", "flush", "list_move(first entry, &unwritten)  [MUTANT: only one entry]", stage="A")
+    @step("A.splice", "flush", "list_move(first entry, &unwritten)  [MUTANT: only one entry]", stage="A",
+          next=("A.unlock",))
     def a_splice(self, w, t):
         if not w.inode.completed:
             t.pc = "A.unlock"
@@ -197,7 +198,7 @@ class QueuedTestOnWorkIo(Mutant):
         "'every io_end is eventually freed'. With one io_end the slip is harmless: work_io is that io_end.")
 
     @step("C.place", "flush", "  if (work_io ? work_io->flag : io->flag) & QUEUED: list_del_init else: to_free  "
-          "[MUTANT: tests work_io]", stage="C")
+          "[MUTANT: tests work_io]", stage="C", next=("C.loop",))
     def c_place(self, w, t):
         k = t.io
         io = w.use(t, k, "places")
@@ -224,7 +225,8 @@ class ClearUnwrittenInStageB(Mutant):
         "clears it early; the worker sees it, links its own io_end onto to_free while it still sits on the "
         "flusher's private list (list corruption) and frees it while the flusher still holds it.")
 
-    @step("eio.unwritten", None, "i_unwritten--; io->flag &= ~UNWRITTEN  [MUTANT: stage B, no lock]")
+    @step("eio.unwritten", None, "i_unwritten--; io->flag &= ~UNWRITTEN  [MUTANT: stage B, no lock]",
+          activity="converting", next=())
     def eio_unwritten(self, w, t):
         w.unwritten_dec(t, t.io)
         w.change_flags(t, t.io, clear_bits=UNWRITTEN)
@@ -246,7 +248,7 @@ class WorkerClearsQueuedInStageA(Mutant):
         "double free after it. QUEUED must stay set until the worker has placed every io_end it converted.")
 
     @step("A.splice", "flush", "list_replace_init(..., &unwritten); worker: work_io->flag &= ~QUEUED  "
-          "[MUTANT: clear QUEUED in stage A]", stage="A")
+          "[MUTANT: clear QUEUED in stage A]", stage="A", next=("A.unlock",))
     def a_splice(self, w, t):
         taken = w.splice_inode_list(t, "unwritten")
         if t.work_io is not None:
@@ -269,7 +271,8 @@ class WorkerKeepsOwn(Mutant):
         "(nothing-lost when all tasks finish; i_ioend_count never returns to 0, so inode eviction would wait "
         "forever). The handoff needs both halves: unlink-only on one side, free-if-converted on the other.")
 
-    @step("C.own_free", "flush", "worker only: (nothing)  [MUTANT: never frees its own io_end]", stage="C")
+    @step("C.own_free", "flush", "worker only: (nothing)  [MUTANT: never frees its own io_end]", stage="C",
+          next=("C.unlock",))
     def c_own_free(self, w, t):
         k = t.work_io
         w.use(t, k, "checks")
@@ -296,7 +299,7 @@ class QueueBeforeFlag(Mutant):
         "observe the gap; no flusher can either. The explorer finds nothing, in every scenario tried.")
 
     @step("add.test", "add_complete_io", "if the list is empty: queue_work(...) then io->flag |= QUEUED  "
-          "[VARIANT: order swapped]")
+          "[VARIANT: order swapped]", next=("add.flag", "add.unlock"))
     def add_test(self, w, t):
         if not w.inode.completed:
             w.queue_work(t, t.io)
@@ -307,7 +310,8 @@ class QueueBeforeFlag(Mutant):
         t.pc = "add.unlock"
         return "list", f"list not empty (work already queued): list_add_tail io#{t.io}", t.io
 
-    @step("add.flag", "add_complete_io", "io->flag |= QUEUED  [VARIANT: after queue_work]")
+    @step("add.flag", "add_complete_io", "io->flag |= QUEUED  [VARIANT: after queue_work]",
+          next=("add.add", "rmw.store"))
     def add_flag(self, w, t):
         info, _ = self.rmw(w, t, t.io, "add.add", set_bits=QUEUED, what="set QUEUED on")
         return info
@@ -330,7 +334,7 @@ class ListIsSingular(Mutant):
         "is the same test as 'the list was empty before it'.")
 
     @step("add.test", "add_complete_io", "list_add_tail; if list_is_singular: io->flag |= QUEUED  "
-          "[VARIANT: add first]")
+          "[VARIANT: add first]", next=("add.requeue", "add.unlock"))
     def add_test(self, w, t):
         w.list_add_tail(t, t.io, "inode")
         w.ios[t.io].added = True
@@ -341,7 +345,8 @@ class ListIsSingular(Mutant):
         t.pc = "add.unlock"
         return "list", f"list_add_tail io#{t.io}; not the only entry (work already queued)", t.io
 
-    @step("add.requeue", "add_complete_io", "queue_work(dio_unwritten_wq, &io->work)  [VARIANT: after the add]")
+    @step("add.requeue", "add_complete_io", "queue_work(dio_unwritten_wq, &io->work)  [VARIANT: after the add]",
+          next=("add.unlock",))
     def add_requeue(self, w, t):
         w.queue_work(t, t.io)
         t.pc = "add.unlock"

@@ -10,8 +10,8 @@ explorer (``explore/gallery.py``).
 from __future__ import annotations
 
 from ..model.flags import QUEUED, UNWRITTEN
-from .base import step
 from .mutants import Mutant, variant
+from .table import step
 
 
 # ---------------------------------------------------------------------------------------------- (add-a)
@@ -36,7 +36,7 @@ class EmptyTestedUnlocked(Mutant):
         "lock is taken: that branch goes through the real test and is correct.)")
 
     @step("add.peek", "add_complete_io", "BUG_ON(!UNWRITTEN); empty = list_empty(&ei->i_completed_io_list)  "
-          "[MUTANT: no lock held]")
+          "[MUTANT: no lock held]", next=("add.lock", "add.lock_add"))
     def add_peek(self, w, t):
         io = w.use(t, t.io, "completes")
         if not io.flags & UNWRITTEN:
@@ -46,7 +46,7 @@ class EmptyTestedUnlocked(Mutant):
         return "read", f"io#{t.io} completes: the list looks {'empty' if empty else 'non-empty'} (no lock)", t.io
 
     @step("add.lock_add", "add_complete_io", "spin_lock(i_completed_io_lock); it looked non-empty: "
-          "list_add_tail only  [MUTANT: no new test]")
+          "list_add_tail only  [MUTANT: no new test]", next=("add.add",))
     def add_lock_add(self, w, t):
         return self.take_spin(w, t, "add.add", t.io)
 
@@ -69,7 +69,7 @@ class QueueEveryFlagFirst(Mutant):
         "QUEUED. Queueing and QUEUED must go together.")
 
     @step("add.test", "add_complete_io", "if the list is empty: io->flag |= QUEUED; queue_work either way  "
-          "[MUTANT: every io_end queued]")
+          "[MUTANT: every io_end queued]", next=("add.queue", "rmw.store"))
     def add_test(self, w, t):
         if not w.inode.completed:
             info, _ = self.rmw(w, t, t.io, "add.queue", set_bits=QUEUED, what="list empty: set QUEUED on")
@@ -101,7 +101,7 @@ class QueueAndFlagEvery(Mutant):
         "the protocol rule queue-when-list-was-empty still turns red in the stepper.")
 
     @step("add.test", "add_complete_io", "io->flag |= QUEUED; queue_work  [VARIANT: every io_end, list empty "
-          "or not]")
+          "or not]", next=("add.queue", "rmw.store"))
     def add_test(self, w, t):
         info, _ = self.rmw(w, t, t.io, "add.queue", set_bits=QUEUED, what="set QUEUED on")
         return info

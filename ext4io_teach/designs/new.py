@@ -23,8 +23,9 @@ v3.7: c278531d's flush-and-wait under i_mutex for every caller, with 02d262df's 
 from __future__ import annotations
 
 from ..model.flags import QUEUED, UNWRITTEN
-from .base import Design, local, step
+from .base import Design
 from .punch import PunchWaits
+from .table import local, step
 
 
 class NewDesign(Design):
@@ -37,14 +38,15 @@ class NewDesign(Design):
                "drains the list in stages A-D and the QUEUED flag decides who frees.")
 
     # ------------------------------------------------------------ ext4_add_complete_io
-    @step("add.lock", "add_complete_io", "BUG_ON(!UNWRITTEN); spin_lock(i_completed_io_lock)")
+    @step("add.lock", "add_complete_io", "BUG_ON(!UNWRITTEN); spin_lock(i_completed_io_lock)", next=("add.test",))
     def add_lock(self, w, t):
         io = w.use(t, t.io, "completes")
         if not io.flags & UNWRITTEN:
             w.fail("converts-only-unwritten", f"{t.name} adds io#{t.io}, which is not UNWRITTEN (BUG_ON)")
         return self.take_spin(w, t, "add.test", t.io, prefix=f"io#{t.io} completes: ")
 
-    @step("add.test", "add_complete_io", "if the list is empty: io->flag |= QUEUED  (else: list_add_tail)")
+    @step("add.test", "add_complete_io", "if the list is empty: io->flag |= QUEUED  (else: list_add_tail)",
+          next=("add.queue", "add.unlock", "rmw.store"))
     def add_test(self, w, t):
         if not w.inode.completed:
             return self.mark_queued(w, t, "list empty: set QUEUED on")
@@ -63,38 +65,38 @@ class NewDesign(Design):
         t.pc = "add.unlock"
         return "list", f"{why}: list_add_tail io#{t.io}", t.io
 
-    @step("add.queue", "add_complete_io", "queue_work(dio_unwritten_wq, &io->work)")
+    @step("add.queue", "add_complete_io", "queue_work(dio_unwritten_wq, &io->work)", next=("add.add",))
     def add_queue(self, w, t):
         w.queue_work(t, t.io)
         t.pc = "add.add"
         return "queue_work", f"queue_work io#{t.io}", t.io
 
-    @step("add.add", "add_complete_io", "list_add_tail(&io->list, &ei->i_completed_io_list)")
+    @step("add.add", "add_complete_io", "list_add_tail(&io->list, &ei->i_completed_io_list)", next=("add.unlock",))
     def add_add(self, w, t):
         w.list_add_tail(t, t.io, "inode")
         w.ios[t.io].added = True
         t.pc = "add.unlock"
         return "list", f"list_add_tail io#{t.io}", t.io
 
-    @step("add.unlock", "add_complete_io", "spin_unlock(i_completed_io_lock)")
+    @step("add.unlock", "add_complete_io", "spin_unlock(i_completed_io_lock)", next=("dio.next",))
     def add_unlock(self, w, t):
         w.spin_unlock(t)
         t.pc = "dio.next"
         return "spin_unlock", "spin_unlock", t.io
 
     # ------------------------------------------------------------ stage A
-    @step("A.lock", "flush", "spin_lock(i_completed_io_lock)", stage="A")
+    @step("A.lock", "flush", "spin_lock(i_completed_io_lock)", stage="A", next=("A.splice",))
     def a_lock(self, w, t):
         return self.take_spin(w, t, "A.splice")
 
-    @step("A.splice", "flush", "list_replace_init(&ei->i_completed_io_list, &unwritten)", stage="A")
+    @step("A.splice", "flush", "list_replace_init(&ei->i_completed_io_list, &unwritten)", stage="A", next=("A.unlock",))
     def a_splice(self, w, t):
         taken = w.splice_inode_list(t, "unwritten")
         t.pc = "A.unlock"
         names = ", ".join([f"io#{k}" for k in taken]) or "nothing"
         return "list", f"take the whole list: {names}", (taken[0] if taken else None)
 
-    @step("A.unlock", "flush", "spin_unlock(i_completed_io_lock)", stage="A")
+    @step("A.unlock", "flush", "spin_unlock(i_completed_io_lock)", stage="A", next=("B.loop",))
     def a_unlock(self, w, t):
         w.spin_unlock(t)
         t.pc = "B.loop"
@@ -102,7 +104,7 @@ class NewDesign(Design):
 
     # ------------------------------------------------------------ stage B (no lock held)
     @local("B.loop", "flush", "for each io on unwritten: BUG_ON(!UNWRITTEN); list_del_init; ext4_end_io(io)",
-           stage="B")
+           stage="B", next=("B.done", "C.lock", "eio.convert"))
     def b_loop(self, w, t):
         if not t.unwritten:
             t.pc = "C.lock"
@@ -115,17 +117,17 @@ class NewDesign(Design):
         w.list_del_init(t, k)
         self.call(t, "eio.convert", "B.done")
 
-    @local("B.done", "flush", "list_add_tail(&io->list, &complete)", stage="B")
+    @local("B.done", "flush", "list_add_tail(&io->list, &complete)", stage="B", next=("B.loop",))
     def b_done(self, w, t):
         w.list_add_tail(t, t.io, f"{t.tid}.complete")
         t.pc = "B.loop"
 
     # ------------------------------------------------------------ stage C
-    @step("C.lock", "flush", "spin_lock(i_completed_io_lock)", stage="C")
+    @step("C.lock", "flush", "spin_lock(i_completed_io_lock)", stage="C", next=("C.loop",))
     def c_lock(self, w, t):
         return self.take_spin(w, t, "C.loop")
 
-    @local("C.loop", "flush", "for each io on complete:", stage="C")
+    @local("C.loop", "flush", "for each io on complete:", stage="C", next=("C.clear", "C.own", "C.unlock"))
     def c_loop(self, w, t):
         if t.complete:
             t.io = t.complete[0]
@@ -134,13 +136,13 @@ class NewDesign(Design):
             t.io = None
             t.pc = "C.own" if t.work_io is not None else "C.unlock"
 
-    @step("C.clear", "flush", "  io->flag &= ~UNWRITTEN", stage="C")
+    @step("C.clear", "flush", "  io->flag &= ~UNWRITTEN", stage="C", next=("C.place", "rmw.store"))
     def c_clear(self, w, t):
         info, _ = self.rmw(w, t, t.io, "C.place", clear_bits=UNWRITTEN, what="clear UNWRITTEN on")
         return info
 
     @step("C.place", "flush", "  if QUEUED: list_del_init (its worker frees it) else: list_move to to_free",
-          stage="C")
+          stage="C", next=("C.loop",))
     def c_place(self, w, t):
         k = t.io
         io = w.use(t, k, "places")
@@ -154,13 +156,13 @@ class NewDesign(Design):
         t.pc = "C.loop"
         return "list", text, k
 
-    @step("C.own", "flush", "worker only: work_io->flag &= ~QUEUED", stage="C")
+    @step("C.own", "flush", "worker only: work_io->flag &= ~QUEUED", stage="C", next=("C.own_free", "rmw.store"))
     def c_own(self, w, t):
         info, _ = self.rmw(w, t, t.work_io, "C.own_free", clear_bits=QUEUED, what="clear QUEUED on own")
         return info
 
     @step("C.own_free", "flush", "worker only: if !(work_io->flag & UNWRITTEN): list_add_tail to to_free",
-          stage="C")
+          stage="C", next=("C.unlock",))
     def c_own_free(self, w, t):
         k = t.work_io
         io = w.use(t, k, "checks")
@@ -172,14 +174,14 @@ class NewDesign(Design):
         t.pc = "C.unlock"
         return "read", text, k
 
-    @step("C.unlock", "flush", "spin_unlock(i_completed_io_lock)", stage="C")
+    @step("C.unlock", "flush", "spin_unlock(i_completed_io_lock)", stage="C", next=("D.loop",))
     def c_unlock(self, w, t):
         w.spin_unlock(t)
         t.pc = "D.loop"
         return "spin_unlock", "spin_unlock", None
 
     # ------------------------------------------------------------ stage D
-    @local("D.loop", "flush", "for each io on to_free: list_del_init", stage="D")
+    @local("D.loop", "flush", "for each io on to_free: list_del_init", stage="D", next=("D.free",))
     def d_loop(self, w, t):
         if not t.to_free:
             t.io = None
@@ -190,7 +192,7 @@ class NewDesign(Design):
         w.list_del_init(t, k)
         t.pc = "D.free"
 
-    @step("D.free", "flush", "  ext4_free_io_end(io)", stage="D")
+    @step("D.free", "flush", "  ext4_free_io_end(io)", stage="D", next=("D.loop",))
     def d_free(self, w, t):
         k = t.io
         w.free(t, k)

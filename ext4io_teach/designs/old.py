@@ -27,8 +27,15 @@ model keeps the counterfactual to set the real v3.6 livelock against a deadlock.
 from __future__ import annotations
 
 from ..model.flags import IN_FSYNC, QUEUED
-from .base import Design, step
+from .base import Design
 from .punch import PunchWaits
+from .table import step
+
+
+def _checked(w, t) -> str:
+    """The activity of the worker's check (``ow.check``): a requeue when it decided to requeue, else
+    bookkeeping."""
+    return "requeue" if t.pc in ("ow.rq_set", "ow.rq_unlock") else "bookkeeping"
 
 
 class OldDesign(Design):
@@ -46,44 +53,44 @@ class OldDesign(Design):
     WORKER_ENTRY = "ow.lock"
     PRE_DRAIN_PCS = frozenset()
 
-    def label_of(self, t) -> tuple[str, str]:
-        """The v3.6 add path is inline in each completion: a writeback task runs it inside ``ext4_end_bio``."""
-        func, stage = super().label_of(t)
-        return ("end_bio" if func == "end_io_dio" and t.role == "wb" else func), stage
+    # the v3.6 add path is inline in each completion: a writeback task runs it inside ext4_end_bio
+    ROLE_FUNCS = {("wb", "end_io_dio"): "end_bio"}
 
     # ------------------------------------------------------------ completion (old ext4_end_io_dio / ext4_end_bio)
-    @step("add.lock", "end_io_dio", "spin_lock(i_completed_io_lock)")
+    @step("add.lock", "end_io_dio", "spin_lock(i_completed_io_lock)", next=("add.add",))
     def add_lock(self, w, t):
         w.use(t, t.io, "completes")
         return self.take_spin(w, t, "add.add", t.io, prefix=f"io#{t.io} completes: ")
 
-    @step("add.add", "end_io_dio", "list_add_tail(&io->list, &ei->i_completed_io_list)")
+    @step("add.add", "end_io_dio", "list_add_tail(&io->list, &ei->i_completed_io_list)", next=("add.unlock",))
     def add_add(self, w, t):
         w.list_add_tail(t, t.io, "inode")
         w.ios[t.io].added = True
         t.pc = "add.unlock"
         return "list", f"list_add_tail io#{t.io}", t.io
 
-    @step("add.unlock", "end_io_dio", "spin_unlock(i_completed_io_lock)")
+    @step("add.unlock", "end_io_dio", "spin_unlock(i_completed_io_lock)", next=("add.queue",))
     def add_unlock(self, w, t):
         w.spin_unlock(t)
         t.pc = "add.queue"
         return "spin_unlock", "spin_unlock", t.io
 
-    @step("add.queue", "end_io_dio", "queue_work(dio_unwritten_wq, &io->work)  (one work item per io_end)")
+    @step("add.queue", "end_io_dio", "queue_work(dio_unwritten_wq, &io->work)  (one work item per io_end)",
+          next=("dio.next",))
     def add_queue(self, w, t):
         w.queue_work(t, t.io)
         t.pc = "dio.next"
         return "queue_work", f"queue_work io#{t.io}", t.io
 
     # ------------------------------------------------------------ ext4_end_io_work (v3.6)
-    @step("ow.lock", "end_io_work", "spin_lock(i_completed_io_lock)")
+    @step("ow.lock", "end_io_work", "spin_lock(i_completed_io_lock)", next=("ow.check",))
     def ow_lock(self, w, t):
         w.use(t, t.work_io, "runs the work of")
         return self.take_spin(w, t, "ow.check", t.work_io)
 
     @step("ow.check", "end_io_work",
-          "if IN_FSYNC: requeue; else if list_empty(&io->list): unlock, free; else mutex_trylock(i_mutex)")
+          "if IN_FSYNC: requeue; else if list_empty(&io->list): unlock, free; else mutex_trylock(i_mutex)",
+          activity=_checked, next=("ow.del", "ow.free", "ow.rq_set", "ow.rq_unlock", "rmw.store"))
     def ow_check(self, w, t):
         k = t.work_io
         io = w.use(t, k, "checks")
@@ -102,19 +109,21 @@ class OldDesign(Design):
         t.pc = "ow.rq_set"
         return "mutex_trylock", "mutex_trylock(i_mutex) failed", k
 
-    @step("ow.rq_set", "end_io_work", "requeue: was_queued = QUEUED; io->flag |= QUEUED")
+    @step("ow.rq_set", "end_io_work", "requeue: was_queued = QUEUED; io->flag |= QUEUED", activity="requeue",
+          next=("ow.rq_unlock", "rmw.store"))
     def ow_rq_set(self, w, t):
         info, seen = self.rmw(w, t, t.work_io, "ow.rq_unlock", set_bits=QUEUED, what="requeue: set QUEUED on")
         t.was_queued = bool(seen & QUEUED)
         return info
 
-    @step("ow.rq_unlock", "end_io_work", "spin_unlock(i_completed_io_lock)")
+    @step("ow.rq_unlock", "end_io_work", "spin_unlock(i_completed_io_lock)", activity="requeue", next=("ow.rq_queue",))
     def ow_rq_unlock(self, w, t):
         w.spin_unlock(t)
         t.pc = "ow.rq_queue"
         return "spin_unlock", "spin_unlock", t.work_io
 
-    @step("ow.rq_queue", "end_io_work", "queue_work(wq, &io->work)  (requeue itself)")
+    @step("ow.rq_queue", "end_io_work", "queue_work(wq, &io->work)  (requeue itself)", activity="requeue",
+          next=("ow.yield",))
     def ow_rq_queue(self, w, t):
         w.queue_work(t, t.work_io)
         w.stats["requeues"] += 1
@@ -124,43 +133,44 @@ class OldDesign(Design):
             self.ret(t)
         return "queue_work", f"requeue io#{t.work_io}" + ("" if t.was_queued else ", return"), t.work_io
 
-    @step("ow.yield", "end_io_work", "if was_queued: yield(); return")
+    @step("ow.yield", "end_io_work", "if was_queued: yield(); return", activity="yield", next=())
     def ow_yield(self, w, t):
         w.stats["yields"] += 1
         self.ret(t)
         return "yield", "yield() and return (the worker stays runnable)", t.work_io
 
-    @step("ow.del", "end_io_work", "list_del_init(&io->list)")
+    @step("ow.del", "end_io_work", "list_del_init(&io->list)", next=("ow.unlock",))
     def ow_del(self, w, t):
         w.list_del_init(t, t.work_io)
         t.pc = "ow.unlock"
         return "list", f"list_del_init io#{t.work_io}", t.work_io
 
-    @step("ow.unlock", "end_io_work", "spin_unlock; ext4_end_io_nolock(io)")
+    @step("ow.unlock", "end_io_work", "spin_unlock; ext4_end_io_nolock(io)", next=("eio.convert", "ow.mutex_unlock"))
     def ow_unlock(self, w, t):
         w.spin_unlock(t)
         t.io = t.work_io
         self.call(t, "eio.convert", "ow.mutex_unlock")
         return "spin_unlock", "spin_unlock", t.work_io
 
-    @step("ow.mutex_unlock", "end_io_work", "mutex_unlock(i_mutex)")
+    @step("ow.mutex_unlock", "end_io_work", "mutex_unlock(i_mutex)", next=("ow.free",))
     def ow_mutex_unlock(self, w, t):
         w.mutex_unlock(t)
         t.pc = "ow.free"
         return "mutex_unlock", "mutex_unlock(i_mutex)", t.work_io
 
-    @step("ow.free", "end_io_work", "ext4_free_io_end(io)")
+    @step("ow.free", "end_io_work", "ext4_free_io_end(io)", next=())
     def ow_free(self, w, t):
         w.free(t, t.work_io)
         self.ret(t)
         return "free", f"free io#{t.work_io}", t.work_io
 
     # ------------------------------------------------------------ old ext4_flush_completed_IO (fsync.c)
-    @step("of.lock", "flush_completed_IO", "spin_lock(i_completed_io_lock)")
+    @step("of.lock", "flush_completed_IO", "spin_lock(i_completed_io_lock)", next=("of.pop",))
     def of_lock(self, w, t):
         return self.take_spin(w, t, "of.pop")
 
-    @step("of.pop", "flush_completed_IO", "if the list is empty: unlock, return; else list_del_init(first)")
+    @step("of.pop", "flush_completed_IO", "if the list is empty: unlock, return; else list_del_init(first)",
+          next=("of.set",))
     def of_pop(self, w, t):
         if not w.inode.completed:
             w.spin_unlock(t)
@@ -173,22 +183,23 @@ class OldDesign(Design):
         t.pc = "of.set"
         return "list", f"pop io#{k}", k
 
-    @step("of.set", "flush_completed_IO", "io->flag |= IN_FSYNC")
+    @step("of.set", "flush_completed_IO", "io->flag |= IN_FSYNC", next=("of.unlock", "rmw.store"))
     def of_set(self, w, t):
         info, _ = self.rmw(w, t, t.io, "of.unlock", set_bits=IN_FSYNC, what="set IN_FSYNC on")
         return info
 
-    @step("of.unlock", "flush_completed_IO", "spin_unlock; ext4_end_io_nolock(io)")
+    @step("of.unlock", "flush_completed_IO", "spin_unlock; ext4_end_io_nolock(io)", next=("eio.convert", "of.relock"))
     def of_unlock(self, w, t):
         w.spin_unlock(t)
         self.call(t, "eio.convert", "of.relock")
         return "spin_unlock", "spin_unlock", t.io
 
-    @step("of.relock", "flush_completed_IO", "spin_lock(i_completed_io_lock)")
+    @step("of.relock", "flush_completed_IO", "spin_lock(i_completed_io_lock)", next=("of.clear",))
     def of_relock(self, w, t):
         return self.take_spin(w, t, "of.clear", t.io)
 
-    @step("of.clear", "flush_completed_IO", "io->flag &= ~IN_FSYNC; loop (never frees: the work item does)")
+    @step("of.clear", "flush_completed_IO", "io->flag &= ~IN_FSYNC; loop (never frees: the work item does)",
+          next=("of.pop", "rmw.store"))
     def of_clear(self, w, t):
         info, _ = self.rmw(w, t, t.io, "of.pop", clear_bits=IN_FSYNC, what="clear IN_FSYNC on")
         return info
@@ -207,17 +218,18 @@ class OldBlocking(OldDesign):
                "before taking the spinlock; truncate holds i_mutex and waits for DIO.")
     WORKER_ENTRY = "ob.mutex"
 
-    @step("ob.mutex", "end_io_work", "mutex_lock(i_mutex)  (sleeps; never while holding the spinlock)")
+    @step("ob.mutex", "end_io_work", "mutex_lock(i_mutex)  (sleeps; never while holding the spinlock)",
+          next=("mx.retry", "ob.lock"))
     def ob_mutex(self, w, t):
         w.use(t, t.work_io, "runs the work of")
         return self.take_mutex(w, t, "ob.lock", t.work_io)
 
-    @step("ob.lock", "end_io_work", "spin_lock(i_completed_io_lock)")
+    @step("ob.lock", "end_io_work", "spin_lock(i_completed_io_lock)", next=("ob.check",))
     def ob_lock(self, w, t):
         return self.take_spin(w, t, "ob.check", t.work_io)
 
     @step("ob.check", "end_io_work", "if IN_FSYNC: unlock both, requeue; if off the list: unlock, free; "
-          "else list_del_init")
+          "else list_del_init", next=("ob.rq_mutex", "ow.mutex_unlock", "ow.unlock"))
     def ob_check(self, w, t):
         k = t.work_io
         io = w.use(t, k, "checks")
@@ -233,7 +245,7 @@ class OldBlocking(OldDesign):
         t.pc = "ow.unlock"
         return "list", f"list_del_init io#{k}", k
 
-    @step("ob.rq_mutex", "end_io_work", "mutex_unlock(i_mutex); requeue")
+    @step("ob.rq_mutex", "end_io_work", "mutex_unlock(i_mutex); requeue", activity="requeue", next=("ow.rq_queue",))
     def ob_rq_mutex(self, w, t):
         w.mutex_unlock(t)
         t.was_queued = False

@@ -23,7 +23,8 @@ read racing punch); writing back and dropping the page cache is part of the firs
 
 from __future__ import annotations
 
-from .base import _dio_guard, local, step
+from .base import _dio_guard
+from .table import local, step
 
 
 class PunchWaits:
@@ -33,16 +34,19 @@ class PunchWaits:
     PUNCH_HOLDS_I_MUTEX = True
     PUNCH_FLUSH_FIRST = False
 
-    @local("ph.call", "punch_hole", "ext4_ext_punch_hole: write back and drop the page cache")
+    @local("ph.call", "punch_hole", "ext4_ext_punch_hole: write back and drop the page cache", next=("ph.lock",))
     def ph_call(self, w, t):
         t.pc = "ph.lock"
 
-    @step("ph.lock", "punch_hole", "mutex_lock(i_mutex); ext4_inode_block_unlocked_dio (02d262df)")
+    @step("ph.lock", "punch_hole", "mutex_lock(i_mutex); ext4_inode_block_unlocked_dio (02d262df)",
+          next=("mx.retry", "ph.locked"))
     def ph_lock(self, w, t):
         return self.take_mutex(w, t, "ph.locked")
 
     @local("ph.locked", "punch_hole", "02d262df: inode_dio_wait, then flush; v3.7: flush and wait, then "
-           "inode_dio_wait")
+           "inode_dio_wait",
+          next=("ph.dio_wait if not PUNCH_FLUSH_FIRST", "FLUSH_ENTRY if PUNCH_FLUSH_FIRST",
+                "ph.check if PUNCH_FLUSH_FIRST", "uw.wait if FLUSH_WAITS_UNWRITTEN and PUNCH_FLUSH_FIRST"))
     def ph_locked(self, w, t):
         if self.PUNCH_FLUSH_FIRST:
             self.call_flush(w, t, "ph.check")
@@ -50,7 +54,9 @@ class PunchWaits:
             t.pc = "ph.dio_wait"
 
     @step("ph.dio_wait", "punch_hole", "inode_dio_wait: sleep until i_dio_count == 0 (02d262df)",
-          guard=_dio_guard, wait_text=lambda w, t: f"waits for i_dio_count == 0 (now {w.inode.dio_count})")
+          guard=_dio_guard, wait_text=lambda w, t: f"waits for i_dio_count == 0 (now {w.inode.dio_count})",
+          next=("ph.blocks if PUNCH_FLUSH_FIRST", "FLUSH_ENTRY if not PUNCH_FLUSH_FIRST",
+                "ph.check if not PUNCH_FLUSH_FIRST", "uw.wait if FLUSH_WAITS_UNWRITTEN and not PUNCH_FLUSH_FIRST"))
     def ph_dio_wait(self, w, t):
         if self.PUNCH_FLUSH_FIRST:
             t.pc = "ph.blocks"
@@ -58,7 +64,8 @@ class PunchWaits:
             self.call_flush(w, t, "ph.check")
         return "wait", "inode_dio_wait returns: i_dio_count is 0", None
 
-    @local("ph.check", "punch_hole", "if the flush failed: unlock, return its error")
+    @local("ph.check", "punch_hole", "if the flush failed: unlock, return its error",
+          next=("ph.unlock", "ph.dio_wait if PUNCH_FLUSH_FIRST", "ph.blocks if not PUNCH_FLUSH_FIRST"))
     def ph_check(self, w, t):
         if self.PUNCH_CHECKS_ERROR and t.ret:
             t.result = f"error {t.ret}: removed nothing"
@@ -66,7 +73,7 @@ class PunchWaits:
         else:
             t.pc = "ph.dio_wait" if self.PUNCH_FLUSH_FIRST else "ph.blocks"
 
-    @step("ph.unlock", "punch_hole", "ext4_inode_resume_unlocked_dio; mutex_unlock(i_mutex); return")
+    @step("ph.unlock", "punch_hole", "ext4_inode_resume_unlocked_dio; mutex_unlock(i_mutex); return", next=())
     def ph_unlock(self, w, t):
         w.mutex_unlock(t)
         t.pc = "done"

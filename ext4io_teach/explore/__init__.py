@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import time
 
+from ..designs.roles import ROLES
 from ..errors import InvariantViolation, bad_input, shown
 from ..progress import progress_for
 from ..scenarios import get_scenario
@@ -43,7 +44,6 @@ OPTIONAL = {"fsync-durable": "fsync", "punch-waits": "punch"}  # property -> the
 MAX_IOS = 6  # the explorer's cap on N (state counts grow fast; see docs/explorer.md)
 DEFAULT_MAX_STATES = 2_000_000
 MAX_STATES_CAP = 8_000_000  # at most 560 bytes a state measured (N = 6, liveness): about 4.2 GiB
-CALLER_ROLES = ("truncate", "fsync", "punch", "reader")
 
 
 def check_bounds(max_states, max_seconds) -> None:
@@ -76,7 +76,7 @@ def _goals(world) -> list[tuple[str, object, str]]:
     """The liveness goals: ``(name, predicate(world), what never happens)``."""
     out = []
     for t in world.tasks:
-        if t.role in CALLER_ROLES:
+        if ROLES[t.role].flusher:  # a flush caller's return is a goal
             tid = t.tid
             out.append((f"{t.name}-returns", lambda w, tid=tid: w.tasks[tid].pc == "done", f"{t.name} never returns"))
     out.append(("ioends-freed", lambda w: all(io.freed for io in w.ios), "some io_end is never freed"))

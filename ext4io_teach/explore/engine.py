@@ -1,14 +1,8 @@
-"""Breadth-first search over the model's states, with a compact state encoding and memoized steps.
+"""Breadth-first search over the model's states, keyed by the state codec (``explore.codec``), with
+memoized steps (``explore.memo``).
 
-The World is a handful of model objects (the io_ends, the inode, the workqueue, the tasks), each with
-``snapshot()``/``restore()``. The engine numbers every distinct component snapshot it meets (a small
-intern table) and keys a state by the tuple of its component numbers: hashing and storing a state
-then costs a few machine words instead of a nested tuple, and going back to a state restores only the
-components whose number differs from the state the World is in now. ``decode(key)`` gives back the
-exact ``World.snapshot()`` of the state.
-
-A step here is exactly ``sched.Run.step`` without the trace: the design's step, then the ``state``
-invariants, then the ``final`` ones when every task has finished. Each of these goes through a memo
+A step here is exactly ``sched.Run.step`` without the trace: the one step routine (``step.step``), then
+the ``state`` invariants, then the ``final`` ones when every task has finished. Each of these goes through a memo
 (``explore.memo``) that runs the code only the first time the components it reads take those values.
 Tests replay every counterexample through ``sched.Run`` and check every memo answer against running
 the code (``verify``) to keep the two in agreement.
@@ -21,150 +15,9 @@ import time
 from .. import invariants
 from ..errors import InvariantViolation
 from ..gcpause import collector_paused
+from ..step import step
+from .codec import Codec
 from .memo import BLOCKED, Memo
-
-
-class _Field:
-    """One plain field of the inode as a component of its own (a list is stored as a tuple)."""
-
-    __slots__ = ("obj", "name")
-
-    def __init__(self, obj, name: str):
-        self.obj = obj
-        self.name = name
-
-    def snapshot(self):
-        v = getattr(self.obj, self.name)
-        return tuple(v) if type(v) is list else v
-
-    def restore(self, snap) -> None:
-        setattr(self.obj, self.name, list(snap) if type(snap) is tuple else snap)
-
-
-class _Emptiness:
-    """Whether the workqueue is empty, as a component of its own: derived from the workqueue's
-    component, restored with it (``Codec.ensure``) and re-encoded with it (``Codec.reencode``). A
-    question that only asks ``wq.is_empty()`` (is the worker finished, may it run, is a worker left to
-    drain the list) then depends on this one bit, not on the order of the pending work items."""
-
-    __slots__ = ("wq",)
-
-    def __init__(self, wq):
-        self.wq = wq
-
-    def snapshot(self) -> str:
-        # a string, not a bool: the intern table would take True for the component 1 (True == 1)
-        return "wq empty" if self.wq.is_empty() else "wq pending"
-
-    def restore(self, snap) -> None:
-        pass  # restoring the workqueue restores this
-
-
-class Codec:
-    """Component-interning state codec for one World.
-
-    Components, in key order: every io_end, every field of the inode (its two locks and its plain
-    fields apart, so that a step which reads only the spinlock does not depend on i_dio_count), the
-    workqueue, whether the workqueue is empty (``_Emptiness``: a derived component, restored and
-    re-encoded with the workqueue's; the memo's stand-in for ``wq`` logs it for ``is_empty()``), every
-    task. ``inode_pos`` maps an inode field to its position.
-
-    ``cur[p]`` is the number of the component the World holds at position ``p`` (-1: unknown). Going
-    to a state restores only the positions that differ, and ``aim(key)`` restores none at all: the
-    memo's tracking stand-ins call ``ensure(p)`` when the code first reaches position ``p``, so a
-    step that reads three components restores at most those three."""
-
-    def __init__(self, world):
-        self.world = world
-        inode = world.inode
-        n = len(world.ios)
-        fields = [getattr(inode, name) if hasattr(getattr(inode, name), "snapshot") else _Field(inode, name)
-                  for name in type(inode).__slots__]
-        self.inode_pos = {name: n + i for i, name in enumerate(type(inode).__slots__)}
-        self.wq_pos = n + len(fields)
-        self.wq_empty_pos = self.wq_pos + 1
-        self.task_base = self.wq_pos + 2
-        self.objs = [*world.ios, *fields, world.wq, _Emptiness(world.wq), *world.tasks]
-        self._snap = [o.snapshot for o in self.objs]
-        self._restore = [o.restore for o in self.objs]
-        self.ids: dict = {}
-        self.comps: list = []
-        self.cur: list[int] = [-1] * len(self.objs)
-        self.want: tuple = ()  # the state aim() points at
-
-    def _intern(self, c) -> int:
-        i = self.ids.get(c)
-        if i is None:
-            i = self.ids[c] = len(self.comps)
-            self.comps.append(c)
-        return i
-
-    def encode(self) -> tuple:
-        ids = self.ids
-        snaps = [f() for f in self._snap]
-        try:
-            key = tuple([ids[c] for c in snaps])
-        except KeyError:
-            key = tuple([self._intern(c) for c in snaps])
-        self.cur[:] = key
-        return key
-
-    def reencode(self, key: tuple, positions) -> tuple:
-        """The World stands in a successor of ``key`` that differs from it at most at ``positions``
-        (each of them restored): snapshot only those; returns the ``(position, component)`` pairs
-        that changed."""
-        ids = self.ids
-        snap = self._snap
-        cur = self.cur
-        changed = []
-        e = self.wq_empty_pos
-        if self.wq_pos in positions and e not in positions:  # the workqueue's emptiness goes with it
-            positions = (*positions, e)
-        for p in positions:
-            c = snap[p]()
-            i = ids.get(c)
-            if i is None:
-                i = self._intern(c)
-            cur[p] = i
-            if i != key[p]:
-                changed.append((p, i))
-        return tuple(changed)  # ``positions`` has no repeats
-
-    def restore(self, key: tuple) -> None:
-        """Put the World in state ``key`` (every position that differs)."""
-        self.want = key
-        for p in range(len(key)):
-            self.ensure(p)
-
-    def aim(self, key: tuple) -> None:
-        """Put the World in state ``key`` lazily: a position is restored when ``ensure`` asks for it."""
-        self.want = key
-
-    def ensure(self, p: int) -> None:
-        want, cur = self.want, self.cur
-        if cur[p] != want[p]:
-            w, e = self.wq_pos, self.wq_empty_pos
-            if p == e:  # the workqueue's emptiness: restore the workqueue
-                p = w
-                if cur[w] == want[w]:
-                    cur[e] = want[e]
-                    return
-            self._restore[p](self.comps[want[p]])
-            cur[p] = want[p]
-            if p == w:
-                cur[e] = want[e]
-
-    def forget(self, positions=None) -> None:
-        """The World's components at ``positions`` (default: all) are no longer known."""
-        cur = self.cur
-        for p in range(len(cur)) if positions is None else positions:
-            cur[p] = -1
-        cur[self.wq_empty_pos] = -1
-
-    def decode(self, key: tuple) -> tuple:
-        """The ``World.snapshot()`` of the state ``key`` (restores it)."""
-        self.restore(key)
-        return self.world.snapshot()
 
 
 class Stop(Exception):
@@ -175,15 +28,27 @@ class Stop(Exception):
         self.reason = reason
 
 
-class Graph:
-    """The explored part of the state graph. State ids are BFS order, so ``depth`` never decreases.
+def _nothing(head) -> None:  # a memo's first level with ``verify``: nothing is found, the code runs
+    return None
 
-    * ``keys[s]``, ``parent[s]``, ``ptask[s]`` (the task whose step led here), ``depth[s]``;
-    * ``enabled[s]``: bit mask of runnable tasks; ``goals[s]``: bit mask of liveness goals reached;
+
+class Graph:
+    """The explored part of the state graph. State ids are BFS order, so the last state is one of the
+    deepest (``max_depth`` walks its parents).
+
+    * ``keys[s]``, ``parent[s]``, ``ptask[s]`` (the task whose step led here);
+    * ``enabled[s]``: bit mask of runnable tasks; ``goals[s]``: bit mask of liveness goals reached (only
+      with ``goal_fns``: a search without goals leaves ``goals`` empty);
     * with ``keep_edges`` (liveness needs them): ``edges[s]``, the targets of the steps out of ``s``, one
       per task that has one, in task order, and ``edge_tasks[s]``, the bit mask of those tasks (the
       runnable ones, less any whose step violates an invariant); ``out_edges(s)`` pairs them up.
     """
+
+    # slots, not an instance dict: CPython 3.11 keeps a fast shared-key dict for at most 30 attributes
+    __slots__ = ("world", "codec", "_tasks", "memo", "goal_memo", "check_memo", "done_memo",
+                 "keep_edges", "goal_fns", "m", "rows", "max_states", "max_seconds", "progress", "index", "keys",
+                 "parent", "ptask", "limit", "enabled", "goals", "edges", "edge_tasks", "_tasks_of", "transitions",
+                 "expanded", "stopped", "violation", "deadlock", "found_goal", "t0")
 
     def __init__(self, world, *, keep_edges: bool, goal_fns=(), max_states: int | None = None,
                  max_seconds: float | None = None, progress=None, verify: bool = False):
@@ -192,19 +57,20 @@ class Graph:
         self._tasks = list(world.tasks)  # the real Task objects (the memos swap world.tasks while tracing)
         self.memo = Memo(world, self.codec, verify=verify)  # steps (or BLOCKED), by (task, its component)
         self.goal_memo = Memo(world, self.codec, verify=verify)  # the liveness goal bits
-        self.check_memo = Memo(world, self.codec, verify=verify)  # the per-io state invariants, by the io_end touched
-        self.list_memo = Memo(world, self.codec, verify=verify)  # the list state invariant (head 0)
+        self.check_memo = Memo(world, self.codec, verify=verify)  # the state invariants, by the io_end touched
         self.done_memo = Memo(world, self.codec, verify=verify)  # has every task finished? (head 0)
         self.keep_edges = keep_edges
         self.goal_fns = list(goal_fns)
+        self.m = len(world.tasks)
+        self.rows = [(tid, self.memo.task_base + tid, 1 << tid) for tid in range(self.m)]  # task, component, bit
         self.max_states = max_states
+        self.limit = float("inf") if max_states is None else max_states  # _add stops there
         self.max_seconds = max_seconds
         self.progress = progress
         self.index: dict = {}
         self.keys: list = []
         self.parent: list = []
         self.ptask: list = []
-        self.depth: list = []
         self.enabled: list = []
         self.goals: list = []
         self.edges: list = []
@@ -218,22 +84,22 @@ class Graph:
         self.found_goal: int | None = None  # for search(until_goal=...)
         self.t0 = time.perf_counter()
 
-    def _add(self, key, parent: int, task: int, depth: int) -> int:
+    def _add(self, key, parent: int, task: int) -> int:
+        """A new state: its id (BFS order). Stop("max_states") when the bound is reached."""
         sid = len(self.keys)
+        if sid >= self.limit:
+            raise Stop("max_states")
         self.index[key] = sid
         self.keys.append(key)
         self.parent.append(parent)
         self.ptask.append(task)
-        self.depth.append(depth)
         return sid
 
     def search(self, *, stop_on_violation: bool = True, stop_on_deadlock: bool = True,
                until_goal: int | None = None) -> None:
         """See ``_search``. Python's cyclic garbage collector is paused meanwhile
         (``gcpause.collector_paused``): the search makes millions of small tuples that are never part
-        of a cycle, and the collector would otherwise re-scan every one of them again and again (about
-        a tenth of the time at N = 4), and then all of them at once when it comes back on (another 4 %
-        at truncate-vs-dio N = 6).
+        of a cycle, which the collector would scan again and again.
 
         Afterwards the World is in the start state: the memos restore components lazily, so in
         between it holds a mix of the states they ran code on."""
@@ -247,169 +113,147 @@ class Graph:
 
     def _search(self, *, stop_on_violation: bool, stop_on_deadlock: bool, until_goal: int | None) -> None:
         """Expand states breadth-first until done, a bound, a violation/deadlock (if asked) or, with
-        ``until_goal`` (a goal bit), the first state that reached that goal.
+        ``until_goal`` (a goal bit), the first state that reached that goal; a bound, Ctrl-C or running
+        out of memory leaves what was explored, with ``stopped`` saying why."""
+        if not self.keys:  # the start state
+            self._add(self.codec.encode(), -1, -1)
+        try:
+            self._loop(stop_on_violation, stop_on_deadlock, until_goal)
+        except Stop as s:
+            self._trim(self.expanded)
+            self.stopped = s.reason
+        except KeyboardInterrupt:
+            self._trim(self.expanded)
+            self.stopped = "interrupted"
+        except MemoryError:  # like Ctrl-C: what was explored stands, the verdict is bounded
+            self._trim(self.expanded)
+            self.stopped = "memory"
 
-        Steps and the per-state questions (can a task run, have all finished, which goals hold) go
-        through memos (``explore.memo``): each runs for real only the first time the components it
-        reads take those values, so most transitions cost a few dictionary look-ups. The look-ups
-        are written out inline below (``Memo.find`` is the same walk): this loop is the hot path.
-
-        The invariants are checked on each *new* state only. A state already in the index passed them
-        when it was first reached, and passes them again whatever step leads to it: the ``final``
-        checks and the list check read the state alone, and a per-io check on the io_end a step
-        touched holds for every io_end of every known state, because the start state has no
-        violation and each step changes the per-io fields of the io_end it touches only (the rule
-        ``check_state`` relies on in every run; ``verify`` runs the checks on every transition)."""
-        w = self.world
-        codec = self.codec
-        keep_edges = self.keep_edges
-        index = self.index
-        keys, depth = self.keys, self.depth
-        enabled_l, goals_l, edges_l, etasks_l = self.enabled, self.goals, self.edges, self.edge_tasks
-        max_states = self.max_states
-        max_seconds = self.max_seconds
-        progress = self.progress
-        restore = codec.restore
-        steps, goal_memo, checks = self.memo, self.goal_memo, self.check_memo
-        verify = steps.verify
-        nothing = {}.get  # with ``verify`` every walk finds nothing: each question runs for real
-        step_get = nothing if verify else steps.table.get
-        check_get = nothing if verify else checks.table.get
-        goal_get = nothing if verify else goal_memo.table.get
-        lists = self.list_memo
-        list_get = nothing if verify else lists.table.get
-        list_on = invariants.state_checker(w).list_check  # does the design check the inode list at all
-        done = self.done_memo
-        done_get, all_finished = nothing if verify else done.table.get, w.all_finished
-        state_violation = self._state_violation
-        run_step = self._run_step
-        parent_l, ptask_l = self.parent, self.ptask
-        goal_bits = [(bit, 1 << bit, fn) for bit, fn in enumerate(self.goal_fns)]
-        check_final = invariants.check_final
-        tb = steps.task_base
-        m = len(w.tasks)
-        task_rows = [(tid, tb + tid, 1 << tid) for tid in range(m)]  # a task, its position, its bit
-        transitions = self.transitions
-        if not keys:
-            self._add(codec.encode(), -1, -1, 0)
-        sid = self.expanded
+    def _loop(self, stop_on_violation: bool, stop_on_deadlock: bool, until_goal: int | None) -> None:
+        """The search proper: for each state in turn, each task's step out of it. A step goes through the
+        step memo (``explore.memo``): found there, it costs a walk down the memo's tree and a dictionary
+        look-up, which this hot loop does itself (``Memo.find``'s walk); only the first step with those
+        values runs the code. A new state's invariants are asked once (the check memo, then
+        ``_final_violation``)."""
+        keys, index, enabled, edges, edge_tasks = self.keys, self.index, self.enabled, self.edges, self.edge_tasks
+        steps, checks, keep_edges, run_step = self.memo, self.check_memo, self.keep_edges, self._run_step
+        verify, state_violation, has_goals, add = steps.verify, self._state_violation, bool(self.goal_fns), self._add
+        stored, checked = (_nothing, _nothing) if verify else (steps.table.get, checks.table.get)  # first levels
+        m, sid, transitions, rows = self.m, self.expanded, self.transitions, self.rows
         try:
             while sid < len(keys):
                 if sid & 1023 == 0:
-                    if max_seconds is not None and time.perf_counter() - self.t0 > max_seconds:
-                        raise Stop("max_seconds")
-                    if progress is not None:
-                        progress(len(keys), sid)
+                    self._tick(sid)
                 key = keys[sid]
-                g = 0
-                for bit, b, fn in goal_bits:
-                    node = goal_get(bit)
-                    while type(node) is list:
-                        node = node[1].get(key[node[0]])
-                    if (node[0] if node is not None else goal_memo.value(bit, key, fn, w)):
-                        g |= b
-                goals_l.append(g)
-                if until_goal is not None and g & until_goal:
-                    self.found_goal = sid
-                    enabled_l.append(self._enabled(key))
-                    if keep_edges:
-                        edges_l.append(())
-                        etasks_l.append(0)
-                    self.expanded = sid + 1
+                if has_goals and self._goal_reached(sid, key, until_goal):
                     return
-                out = []
-                mask = emask = 0
-                d1 = depth[sid] + 1
-                for tid, pos, b in task_rows:
-                    head = key[pos] * m + tid
-                    node = step_get(head)
+                out, mask, emask = [], 0, 0  # out, emask with keep_edges: the targets, their tasks' bits
+                for tid, pos, bit in rows:
+                    head = key[pos] * m + tid  # the task and its component
+                    node = stored(head)
                     while type(node) is list:
                         node = node[1].get(key[node[0]])
                     if node is None:
                         node = steps.step(head, key, tid, run_step)
                     if node is BLOCKED:
                         continue
-                    mask |= b
+                    mask |= bit
                     changed, v, fin, touched = node
-                    nid = None
                     if v is None:
-                        if changed:
-                            nk = [*key]
+                        nkey = key
+                        if changed:  # the successor: the components the step changed
+                            nkey = [*key]
                             for p, c in changed:
-                                nk[p] = c
-                            nkey = tuple(nk)
-                        else:
-                            nkey = key
+                                nkey[p] = c
+                            nkey = tuple(nkey)
                         nid = index.get(nkey)
-                        if nid is None or verify:  # a new state: the invariants (a known one passed them)
-                            node = check_get(touched)
+                        if nid is None or verify:  # a new state: its invariants (a known one passed them)
+                            node = checked(touched)
                             while type(node) is list:
                                 node = node[1].get(nkey[node[0]])
-                            v = (node[0] if node is not None
-                                 else checks.value(touched, nkey, state_violation, touched, True, False))
-                            if v is None and list_on:
-                                node = list_get(0)
-                                while type(node) is list:
-                                    node = node[1].get(nkey[node[0]])
-                                v = (node[0] if node is not None
-                                     else lists.value(0, nkey, state_violation, None, False, True))
-                            if v is None and fin:  # the stepper has finished: have all? (_all_finished)
-                                node = done_get(0)
-                                while type(node) is list:
-                                    node = node[1].get(nkey[node[0]])
-                                if node[0] if node is not None else done.value(0, nkey, all_finished):
-                                    restore(nkey)
-                                    try:
-                                        check_final(w)
-                                    except InvariantViolation as e:
-                                        v = e
+                            v = node[0] if node is not None else checks.value(touched, nkey, state_violation, touched)
+                            if v is None and fin:
+                                v = self._final_violation(nkey)
                     if v is not None:
-                        if self.violation is None:
-                            self.violation = (sid, tid, v)
-                        if stop_on_violation:
-                            enabled_l.append(self._enabled(key))
-                            if keep_edges:
-                                edges_l.append(tuple(out))
-                                etasks_l.append(emask)
-                            self.expanded = sid + 1
+                        if self._violation(sid, tid, v, key, out, emask, stop_on_violation):
                             return
                         continue
                     transitions += 1
-                    if nid is None:  # self._add(), written out
-                        nid = len(keys)
-                        if max_states is not None and nid >= max_states:
-                            raise Stop("max_states")
-                        index[nkey] = nid
-                        keys.append(nkey)
-                        parent_l.append(sid)
-                        ptask_l.append(tid)
-                        depth.append(d1)
+                    if nid is None:
+                        nid = add(nkey, sid, tid)
                     if keep_edges:
                         out.append(nid)
-                        emask |= b
-                enabled_l.append(mask)
+                        emask |= bit
+                enabled.append(mask)
                 if keep_edges:
-                    edges_l.append(tuple(out))
-                    etasks_l.append(emask)
-                if not mask and not self._all_finished(key):
-                    if self.deadlock is None:
-                        self.deadlock = sid
-                    if stop_on_deadlock:
-                        self.expanded = sid + 1
-                        return
-                sid += 1
-                self.expanded = sid
-        except Stop as s:
-            self._trim(sid)
-            self.stopped = s.reason
-        except KeyboardInterrupt:
-            self._trim(sid)
-            self.stopped = "interrupted"
-        except MemoryError:  # like Ctrl-C: what was explored stands, the verdict is bounded
-            self._trim(sid)
-            self.stopped = "memory"
+                    edges.append(tuple(out))
+                    edge_tasks.append(emask)
+                self.expanded = sid = sid + 1
+                if not mask and not self._all_finished(key) and self._deadlock(sid - 1, stop_on_deadlock):
+                    return
         finally:
             self.transitions = transitions
+
+    def _tick(self, sid: int) -> None:
+        """Every 1024 states: the time bound and the progress callback."""
+        if self.max_seconds is not None and time.perf_counter() - self.t0 > self.max_seconds:
+            raise Stop("max_seconds")
+        if self.progress is not None:
+            self.progress(len(self.keys), sid)
+
+    def _goal_reached(self, sid: int, key: tuple, until_goal: int | None) -> bool:
+        """Note the liveness goals state ``sid`` reaches; True if it is the one the search looks for."""
+        g = 0
+        goals = self.goal_memo
+        for bit, fn in enumerate(self.goal_fns):
+            if goals.answer(bit, key, fn, self.world):
+                g |= 1 << bit
+        self.goals.append(g)
+        if until_goal is None or not g & until_goal:
+            return False
+        self.found_goal = sid
+        self._close(key, (), 0)
+        self.expanded = sid + 1
+        return True
+
+    def _violation(self, sid: int, tid: int, v, key: tuple, out, emask: int, stop: bool) -> bool:
+        """Task ``tid``'s step out of state ``sid`` breaks an invariant: note the first; True to stop."""
+        if self.violation is None:
+            self.violation = (sid, tid, v)
+        if stop:
+            self._close(key, out, emask)
+            self.expanded = sid + 1
+        return stop
+
+    def _deadlock(self, sid: int, stop: bool) -> bool:
+        """No task can run in state ``sid`` and not all have finished: note the first; True to stop."""
+        if self.deadlock is None:
+            self.deadlock = sid
+        return stop
+
+    def _close(self, key: tuple, out, emask: int) -> None:
+        """The search stops while expanding ``key``: which tasks can run there, and the steps out of it
+        found so far."""
+        self.enabled.append(self._enabled(key))
+        if self.keep_edges:
+            self.edges.append(tuple(out))
+            self.edge_tasks.append(emask)
+
+    def _final_violation(self, nkey: tuple):
+        """A new state the stepping task finished in: if every task has finished, the ``final`` checks.
+        (A state already in the index passed the invariants when it was first reached, and passes them
+        again whatever step leads to it: the ``final`` checks and the list check read the state alone,
+        and a per-io check on the io_end a step touched holds for every io_end of every known state,
+        because the start state has no violation and each step changes the per-io fields of the io_end
+        it touches only; ``verify`` runs the checks on every transition.)"""
+        if not self.done_memo.answer(0, nkey, self.world.all_finished):
+            return None
+        self.codec.restore(nkey)
+        try:
+            invariants.check_final(self.world)
+        except InvariantViolation as e:
+            return e
+        return None
 
     def _enabled(self, key: tuple) -> int:
         """Bit mask of the tasks that can run in state ``key`` (where the search stops early): those
@@ -425,30 +269,27 @@ class Graph:
 
     def _all_finished(self, key: tuple) -> bool:
         """Has every task finished in state ``key``?"""
-        done = self.done_memo
-        found = done.find(0, key)
-        return found[0] if found is not None else done.value(0, key, self.world.all_finished)
+        return self.done_memo.answer(0, key, self.world.all_finished)
 
-    # What the memos run for real (on the World restored to the state in question).
-    # Together, _run_step, _state_violation and check_final are ``sched.Run.step`` without the trace.
+    # What the memos run for real (on the World restored to the state in question): ``step`` (without its
+    # state checks), ``_state_violation`` and ``check_final`` are ``sched.Run.step`` without the trace.
     def _run_step(self, tid: int):
-        """One scheduler step if task ``tid`` can run; returns whether it has finished and the io_end
-        the step touched (what the ``state`` invariants look at next), or ``BLOCKED``. Asking "can
-        it run" inside the step lets one memo walk answer both questions for a state."""
+        """Task ``tid``'s step (``step.step``) if it can run: whether it has finished and the io_end the
+        step touched (what the ``state`` invariants look at next), or ``BLOCKED``. Asking "can it run"
+        inside the step lets one memo walk answer both questions for a state."""
         w = self.world
-        t = self._tasks[tid]
-        if not w.can_run(t):
+        if not w.can_run(self._tasks[tid]):
             return BLOCKED
-        w.touched = None
-        w.design.do_step(w, t)
-        return w.finished(t), w.touched
+        out = step(w, tid, checks=False)
+        if out.violation is not None:
+            raise out.violation
+        return w.finished(self._tasks[tid]), out.touched
 
-    def _state_violation(self, touched: int | None, per_io: bool, lists: bool) -> InvariantViolation | None:
-        """The ``state`` invariants (``invariants.check_state``): the per-io ones after a step that touched
-        io_end ``touched`` and/or the one about the inode list, which the search memoizes apart (per-io
-        first). Returns the violation, or None."""
+    def _state_violation(self, touched: int | None) -> InvariantViolation | None:
+        """The ``state`` invariants (``invariants.check_state``) after a step that touched io_end
+        ``touched``: the violation, or None."""
         try:
-            invariants.check_state(self.world, touched, per_io=per_io, lists=lists)
+            invariants.check_state(self.world, touched)
         except InvariantViolation as v:
             return v
         return None
@@ -464,7 +305,7 @@ class Graph:
         """Drop the index and the memos (after a MemoryError: the counts stay, paths can no longer be
         asked for)."""
         self.index = {}
-        self.memo = self.goal_memo = self.check_memo = self.list_memo = self.done_memo = None
+        self.memo = self.goal_memo = self.check_memo = self.done_memo = None
         self.edges, self.edge_tasks = [], []
 
     def out_edges(self, s: int):
@@ -491,4 +332,8 @@ class Graph:
 
     @property
     def max_depth(self) -> int:
-        return self.depth[-1] if self.depth else 0
+        depth, s = 0, len(self.parent) - 1  # (a MemoryError in _add may leave keys one entry ahead)
+        while s > 0:
+            s = self.parent[s]
+            depth += 1
+        return depth

@@ -1,8 +1,8 @@
 """A memo of steps: a step's effect is a function of the state components it reads.
 
 The explorer's state key is a tuple of interned component numbers, one per part of the model
-(``io#0 .. io#N-1``, each field of the inode, the workqueue and whether it is empty, ``task 0 ..
-task M-1``; see ``engine.Codec``). A step of task ``t`` always reads ``t``; which io_ends, inode
+(``io#0 .. io#N-1``, each field of the inode, the workqueue, ``task 0 .. task M-1``; see
+``explore.codec``). A step of task ``t`` always reads ``t``; which io_ends, inode
 fields and other tasks it reads depends on what it finds. The memo runs a step once for real, with
 the World's ``ios``, ``tasks``, ``inode`` and ``wq`` swapped for tracking stand-ins that log the
 position of every component the code reaches, and files the outcome under the head ``(t, t's
@@ -44,6 +44,10 @@ BLOCKED = ("blocked",)  # the outcome of a step of a task that cannot run
 
 def _nothing(p: int) -> None:
     pass
+
+
+def _nothing_found(head, key) -> None:
+    return None
 
 
 class _Tracked(list):
@@ -109,8 +113,7 @@ class _Tracked(list):
 class _TrackedObject:
     """Stands in for ``world.inode`` or ``world.wq``: reading or writing an attribute logs the position
     of the component that holds it (``positions``: attribute -> position; any other name logs the
-    positions ``others``, by default all of them) and restores it first (``ensure``). For the
-    workqueue, ``is_empty`` logs the derived emptiness component and everything else the workqueue's."""
+    positions ``others``, by default all of them) and restores it first (``ensure``)."""
 
     __slots__ = ("_obj", "_positions", "_all", "_log", "_ensure")
 
@@ -149,15 +152,22 @@ class Memo:
         self._ios = _Tracked(world.ios, 0, self.log, ensure)
         self._tasks = _Tracked(world.tasks, codec.task_base, self.log, ensure)
         self._inode = _TrackedObject(world.inode, codec.inode_pos, self.log, ensure)
-        self._wq = _TrackedObject(world.wq, {"is_empty": codec.wq_empty_pos}, self.log, ensure, others=(codec.wq_pos,))
+        self._wq = _TrackedObject(world.wq, {}, self.log, ensure, others=(codec.wq_pos,))
         self.table: dict = {}
         self.misses = 0  # questions answered by running the code for real
+        # find(head, key): the stored outcome for ``head`` and the components of ``key`` it depends on, or
+        # None. With ``verify`` it finds nothing: callers go to ``step``/``value``, which run the code and
+        # compare with what is stored.
+        self.find = _nothing_found if verify else self._stored
 
     # ----------------------------------------------------------------- lookup
-    def find(self, head, key: tuple):
-        """The stored outcome for ``head`` and the components of ``key`` it depends on, or None.
-        (With ``verify``, callers go to ``step``/``value`` instead, which run the code and compare.)"""
-        return None if self.verify else self._stored(head, key)
+    def answer(self, head, key: tuple, fn, *args):
+        """``value`` for a predicate, from the memo when it has the answer (``_stored``'s walk, written
+        here again: the explorer asks this for every state)."""
+        node = None if self.verify else self.table.get(head)
+        while type(node) is list:
+            node = node[1].get(key[node[0]])
+        return node[0] if node is not None else self.value(head, key, fn, *args)
 
     def _stored(self, head, key: tuple):
         node = self.table.get(head)

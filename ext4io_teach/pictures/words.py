@@ -82,7 +82,7 @@ class Shown:
         self.picture, self.size, self.dpi = picture, size, dpi
 
     def _repr_png_(self) -> bytes | None:
-        from ..committed import matplotlib_missing
+        from ..timed.committed import matplotlib_missing
 
         if matplotlib_missing():
             return None

@@ -9,7 +9,8 @@ Cards are grouped by the flush stage the invariant is about (``Invariant.stage``
 * ``broken``: the last step broke it (the card shows the model's plain-words account).
 
 Which actions guard which invariant follows the World's primitives: a free checks the free rules,
-a list operation the list rules, and so on; ``state`` invariants are checked after every step.
+a list operation the list rules, and so on (``Kind.checks``, ``designs/kinds.py``); ``state``
+invariants are checked after every step.
 """
 
 from __future__ import annotations
@@ -17,28 +18,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import invariants
+from ..designs.kinds import KINDS
 
 STAGE_ORDER = ("add", "A", "B", "C", "D", "worker", "any")
 STAGE_TITLES = {"add": "completion (add)", "A": "stage A", "B": "stage B", "C": "stage C", "D": "stage D",
                 "worker": "worker", "any": "everywhere"}
-
-_FREE = {"freed-once", "not-freed-while-listed", "not-freed-while-unwritten", "not-freed-while-pending",
-         "not-freed-while-queued", "ioend-count"}
-_LOCK = {"lock-usage"}
-KIND_CHECKS = {
-    "free": _FREE,
-    "list": {"list-integrity", "flags-under-lock", "queue-when-list-was-empty"},
-    "flag": {"flags-under-lock", "queued-cleared-by-owner", "unwritten-cleared-after-conversion"},
-    "convert": {"converted-once", "converts-only-unwritten"},
-    "aio": {"aio-completed-once"},
-    "dio_done": {"dio-done-once"},
-    "unwritten": {"unwritten-dec-once"},
-    "queue_work": {"queue-when-list-was-empty"},
-    "dequeue": {"no-use-after-free"},
-    "spin_lock": _LOCK, "spin_unlock": _LOCK, "mutex_lock": _LOCK | {"worker-never-waits-for-i_mutex"},
-    "mutex_unlock": _LOCK, "mutex_trylock": _LOCK | {"worker-never-waits-for-i_mutex"},
-}
-
 
 @dataclass(frozen=True)
 class Card:
@@ -54,7 +38,8 @@ def checked_by(record, checks: frozenset, finished: bool) -> set[str]:
     """The enabled invariants the step ``record`` (a StepRecord, or None before any step) checked."""
     if record is None:
         return set()
-    names = set(KIND_CHECKS.get(record.kind, ()))
+    kind = KINDS.get(record.kind)
+    names = set(kind.checks) if kind is not None else set()
     if record.io is not None:
         names.add("no-use-after-free")
     names |= {n for n, inv in invariants.REGISTRY.items() if inv.scope == "state"}

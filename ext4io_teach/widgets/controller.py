@@ -17,8 +17,7 @@ from .. import invariants, panel
 from ..errors import InvariantViolation, bad_input, shown
 from ..sched import Run, check_schedule, parse_schedule
 from . import cards as cards_mod
-from . import explorer
-from .challenges import get_challenge
+from .challenges import ChallengeActions, get_challenge
 from .program import task_program, with_pc
 
 MAX_STAGE_STEPS = 500  # "run to next stage" gives up after this many steps
@@ -41,7 +40,7 @@ def _parse_json(text: str) -> dict:
     return data
 
 
-class StepperController:
+class StepperController(ChallengeActions):
     """State and actions of one stepper. All public methods raise ValueError on bad input."""
 
     def __init__(self, scenario: str = "truncate-vs-dio", design: str = "new", ios: int = 2, *,
@@ -303,57 +302,3 @@ class StepperController:
             self.message = f"Loaded {len(sched)} steps; outcome so far: {self.outcome() or 'running'}."
         else:
             self.message = f"Loaded {len(sched)} steps: press Next (or Play) to replay them one by one."
-
-    # ---------------------------------------------------------------- challenge and explorer
-    def set_challenge(self, name: str | None):
-        """Choose a challenge (or none); the run starts over, with the checks the challenge needs."""
-        self.challenge = get_challenge(name)
-        self._rebuild(self.inputs)
-        self.reset()
-        if self.challenge is not None:
-            hint = (f" (try the design {self.challenge.suggested})"
-                    if self.challenge.suggested and self.challenge.suggested != self.inputs["design"] else "")
-            self.message = f"Challenge: {self.challenge.goal}{hint}"
-        else:
-            self.message = "No challenge: step freely."
-
-    def _check_win(self):
-        if self.challenge is None or self.won:
-            return
-        self.won = self.challenge.won(self.run, self._truncate_stuck)
-
-    def _truncate_stuck(self) -> bool:
-        if not explorer.available() or self.inputs["ios"] > explorer.max_ios():
-            return False
-        return not explorer.truncate_can_complete(self.inputs, self.run.schedule, self.run.snapshot(),
-                                                  self.world.checks)
-
-    def show_me(self, *, max_seconds: float = 20.0, progress=False):
-        """Ask the explorer for the shortest schedule that wins (the current challenge, or any failure)
-        and load it at the start for step-by-step replay; if none exists, say why. ``progress``: see
-        ``explorer.shortest``."""
-        prop = self.challenge.property if self.challenge is not None else "liveness"
-        res = explorer.shortest(self.inputs, prop, self.world.checks, max_seconds=max_seconds, progress=progress)
-        cex = res.counterexample
-        if cex is None:
-            self.reset()
-            self.explanation = res.explain()
-            goal = self.challenge.goal.split(" (")[0].rstrip(".").lower() if self.challenge else "fail"
-            if res.verdict == "bounded":
-                self.message = (f"The explorer stopped at its bounds ({res.states} states) without a schedule "
-                                f"that makes it {goal}.")
-            else:
-                self.message = (f"No schedule wins: the explorer checked all {res.states} reachable states "
-                                f"({prop}) and none of them breaks a checked invariant or hangs.")
-            return res
-        self._load_schedule(list(cex.schedule), to_end=False, cycle_start=cex.cycle_start)
-        self.explanation = res.explain()
-        what = res.verdict + (f" ({res.violation['invariant']})" if res.violation else "")
-        extra = f"; steps {cex.cycle_start}.. repeat forever" if cex.cycle_start is not None else ""
-        off_goal = ""
-        if (self.challenge is not None and self.challenge.property == "safety" and self.challenge.invariants
-                and (res.violation or {}).get("invariant") not in self.challenge.invariants):
-            off_goal = " It breaks another consequence first, so this challenge cannot be won here."
-        self.message = (f"The explorer's shortest counterexample: {what}, {len(cex.schedule)} steps{extra}. "
-                        f"Press Next or Play to replay it.{off_goal}")
-        return res

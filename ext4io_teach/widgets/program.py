@@ -10,35 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..designs.roles import get_role, segment_titles
 from ..panel import FLUSH_STAGES  # one definition, shared with the text views
 
-# role -> its own segments (the function the task is in)
-ROLE_OWN = {
-    "dio": ("dio", "add"),
-    "wb": ("wb", "add"),
-    "worker": ("wq",),
-    "truncate": ("tr",),
-    "fsync": ("fs",),
-    "punch": ("ph",),
-    "reader": ("rd",),
-}
-SEGMENT_TITLES = {
-    "dio": "completion (ext4_end_io_dio)", "wb": "writeback completion (ext4_end_bio)",
-    "add": "ext4_add_complete_io",
-    "wq": "kworker: process_one_work", "tr": "truncate (do_truncate, ext4_setattr)",
-    "fs": "fsync (ext4_sync_file)", "ph": "punch hole (ext4_ext_punch_hole)", "rd": "nolock DIO read",
-    "A": "flush stage A: take the list", "B": "flush stage B: convert, no lock",
-    "C": "flush stage C: settle flags", "D": "flush stage D: free",
-    "ow": "v3.6 ext4_end_io_work", "of": "v3.6 ext4_flush_completed_IO",
-    "eio": "ext4_end_io (convert one io_end)", "uw": "c278531d: ext4_unwritten_wait",
-    "rmw": "--split-rmw store", "mx": "mutex_lock: woken by mutex_unlock, try again",
-}
-SHORT_TITLES = {"dio": "completion", "wb": "end_bio", "add": "add_complete_io", "wq": "process_one_work",
-                "tr": "truncate", "fs": "fsync", "ph": "punch hole", "rd": "DIO read",
-                "A": "A", "B": "B", "C": "C", "D": "D",
-                "ow": "end_io_work", "of": "old flush", "eio": "ext4_end_io", "uw": "unwritten_wait",
-                "rmw": "rmw store", "mx": "mutex retry"}
-COMPLETION_ROLES = ("dio", "wb")
+# every segment's titles, from the roles (designs/roles.py): segment -> title, segment -> short title
+SEGMENT_TITLES = {seg: titles[0] for seg, titles in segment_titles().items()}
+SHORT_TITLES = {seg: titles[1] for seg, titles in segment_titles().items()}
 
 
 def segment(pc: str) -> str:
@@ -65,17 +42,19 @@ class Block:
 
 
 def role_segments(design, role: str, split_rmw: bool = False) -> list[str]:
-    """The segments of a role's column, in display order."""
-    segs = list(ROLE_OWN.get(role, (role,)))
-    if role != "dio":
-        segs.append("mx")  # shown only where the role can reach it (``task_program``)
-    if role == "worker":
+    """The segments of a role's column, in display order: its own code (``Role.segments``), the flush
+    it calls (a worker: the design's worker entry), ``ext4_end_io`` unless it completes io_ends. The
+    mutex retry, ``ext4_unwritten_wait`` and the split store are listed where a role might reach them;
+    ``task_program`` keeps only the blocks it can."""
+    r = get_role(role)
+    segs = [*r.segments, "mx"]
+    if r.worker:
         segs += _flush_segments(design.WORKER_ENTRY)
-    elif role not in COMPLETION_ROLES:
+    elif not r.completes:
         segs += _flush_segments(design.FLUSH_ENTRY)
         if getattr(design, "FLUSH_WAITS_UNWRITTEN", False):
             segs.append("uw")
-    if role not in COMPLETION_ROLES:
+    if not r.completes:
         segs.append("eio")
     if split_rmw:
         segs.append("rmw")

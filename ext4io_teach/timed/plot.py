@@ -16,8 +16,9 @@ as a small one. Colours are the Okabe-Ito palette (colour-blind safe); fonts are
 
 from __future__ import annotations
 
+from ..designs.kinds import ACTIVITIES
 from .committed import instead_of_plot
-from .timed import ACTIVITIES, TimedRun
+from .run import TimedRun
 
 COLOURS = {  # Okabe-Ito
     "converting": "#009E73", "requeue": "#D55E00", "yield": "#CC79A7", "spinning": "#E69F00",

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .errors import bad_input, shown
+from ..errors import bad_input, shown
 
 MAX_TIMED_IOS = 1_000_000
 

@@ -20,8 +20,9 @@
 
 from __future__ import annotations
 
-from .tables import Table, pandas_or_none
-from .timed import ACTIVITIES, TimedRun
+from ..designs.kinds import ACTIVITIES
+from ..tables import Table, pandas_or_none
+from .run import TimedRun
 
 JSON_KEYS = ("work_items_queued", "requeues", "yields", "worker_cpu_us", "lock_acquisitions",
              "conversion_latency_us", "truncate_latency_us", "i_mutex_hold_us", "sim_time_us", "wall_seconds")
