@@ -17,7 +17,7 @@ import sys
 from ..errors import shown
 from ..sched import MAX_TASK_ID_DIGITS
 from ..widgets import challenges
-from ._common import echo_command
+from ._common import add_workers_argument, echo_command
 
 NAME = "play"
 HELP = "step a scenario by hand in the terminal (task number, Enter next, u undo, n next stage, s show me, q quit)"
@@ -32,6 +32,7 @@ def add_arguments(p) -> None:
     p.add_argument("--ios", type=int, default=2, metavar="N", help="number of io_ends (default 2)")
     p.add_argument("--split-rmw", action="store_true", help="split every flag read-modify-write into load and store")
     p.add_argument("--fail-io", type=int, default=None, metavar="K", help="make io_end K's conversion fail (-EIO)")
+    add_workers_argument(p)
     p.add_argument("--challenge", default=None, choices=list(challenges.CHALLENGES),
                    help="play a challenge: win by reaching the failure it names")
     p.add_argument("--schedule", default=None, help="replay these task ids first, e.g. 2,0,0")
@@ -115,7 +116,7 @@ def main(args) -> int:
     from ..widgets.controller import StepperController
 
     ctrl = StepperController(args.scenario, args.design, args.ios, split_rmw=args.split_rmw, fail_io=args.fail_io,
-                             challenge=args.challenge)
+                             challenge=args.challenge, workers=args.workers)
     extra = ["--challenge", args.challenge] if args.challenge else []
     if args.schedule:
         ctrl.load(args.schedule)

@@ -20,7 +20,9 @@ from .table import StepTable, local, step
 
 
 def _idle_guard(w, t):
-    return not w.wq.is_empty()
+    if len(w.worker_tids) == 1:  # the kernel's max_active 1: the one question is "is anything pending"
+        return not w.wq.is_empty()
+    return w.wq.takeable(w.running_elsewhere(t))
 
 
 def _dio_guard(w, t):
