@@ -5,7 +5,9 @@ matplotlib and ipywidgets are imported lazily by the modules that need them, so 
 stays fast.
 """
 
+from .crash import crash_view
 from .designs import design_names, get_design
+from .designs.custom import design_class, register_variant, unregister_variant
 from .errors import InvariantViolation
 from .scenarios import SCENARIOS, get_scenario, scenario_names
 from .sched import Run, RunResult, build_world, parse_schedule, run
@@ -13,4 +15,5 @@ from .sched import Run, RunResult, build_world, parse_schedule, run
 __version__ = "0.1.0"
 
 __all__ = ["Run", "RunResult", "run", "build_world", "parse_schedule", "InvariantViolation", "SCENARIOS",
-           "get_scenario", "scenario_names", "get_design", "design_names", "__version__"]
+           "get_scenario", "scenario_names", "get_design", "design_names", "design_class", "register_variant",
+           "unregister_variant", "crash_view", "__version__"]

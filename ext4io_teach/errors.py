@@ -47,6 +47,8 @@ class InvariantViolation(Exception):
         extra = " --split-rmw" if i.get("split_rmw") else ""
         if i.get("fail_io") is not None:
             extra += f" --fail-io {i['fail_io']}"
+        if i.get("workers", 1) != 1:
+            extra += f" --workers {i['workers']}"
         return (f"ext4io-teach run {i['scenario']} --design {i['design']} --ios {i['ios']}{extra} "
                 f"--schedule {sched}")
 

@@ -75,6 +75,9 @@ _add("converts-only-unwritten", "consequence", "action", BOTH, "B",
      "BUG_ON(!UNWRITTEN) in ext4_add_complete_io, stage B and (v3.6) ext4_end_io_nolock")
 _add("lock-usage", "consequence", "action", BOTH, "any",
      "A lock is released only by its holder and never taken twice by the same task.")
+_add("no-sleep-holding-spinlock", "consequence", "action", BOTH, "B",
+     "Nothing sleeps while holding i_completed_io_lock (a mutex, a wait, a journal handle): a spinlock holder runs "
+     "in atomic context, where sleeping is a kernel BUG.", "13; might_sleep()")
 _add("ioend-count", "consequence", "action", BOTH, "D",
      "i_ioend_count counts the io_ends allocated and not freed: it never drops below zero, and it is zero at the "
      "end (eviction waits for that).", "12")

@@ -182,9 +182,14 @@ class Primitives:
         self.stats["work_items_queued" if ok else "queue_work_noop"] += 1
         return ok
 
+    def running_elsewhere(self, t: Task) -> tuple:
+        """The work items the other workers are running (empty with one worker)."""
+        tasks = self.tasks  # indexed, not iterated: the explorer's memo then sees only the workers read
+        return tuple(tasks[i].work_io for i in self.worker_tids if i != t.tid and tasks[i].work_io is not None)
+
     def take_work(self, t: Task) -> int:
-        """``process_one_work``: dequeue the next item and clear its pending bit."""
-        k = self.wq.take_next()
+        """``process_one_work``: dequeue the next item no other worker is running, clear its pending bit."""
+        k = self.wq.take_next(self.running_elsewhere(t) if len(self.worker_tids) > 1 else ())
         self.use(t, k, "runs the work item of")
         return k
 

@@ -29,8 +29,18 @@ class Scenario:
     def task_names(self) -> list[str]:
         return [name for name, _ in self.roles]
 
+    def roles_with(self, workers: int = 1) -> tuple:
+        """The roles with ``workers`` kworkers (``max_active``): ``worker2``, ``worker3`` follow ``worker``."""
+        out = []
+        for name, role in self.roles:
+            out.append((name, role))
+            if role == "worker":
+                out += [(f"worker{k}", "worker") for k in range(2, workers + 1)]
+        return tuple(out)
+
 
 SCENARIOS: dict[str, Scenario] = {}
+MAX_WORKERS = 3  # kworkers of dio_unwritten_wq: 1 is the kernel's (max_active 1), 2 and 3 ask "what if"
 
 
 def _add(s: Scenario) -> None:

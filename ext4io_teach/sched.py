@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from . import invariants
 from .designs import get_design
 from .errors import InvariantViolation, bad_input, shown
-from .scenarios import get_scenario
+from .scenarios import MAX_WORKERS, get_scenario
 from .schedule import MAX_TASK_ID_DIGITS, SCHEDULE_ALLOWED, check_schedule, parse_schedule  # noqa: F401
 from .step import step
 from .trace import StepRecord, record
@@ -28,7 +28,7 @@ SEED_MIN, SEED_MAX = -(2 ** 63), 2 ** 63 - 1  # a seed everywhere (run, timed ru
 
 
 def validate_inputs(scenario: str, design: str, ios, *, split_rmw: bool = False, fail_io=None,
-                    max_ios: int = MAX_IOS) -> dict:
+                    max_ios: int = MAX_IOS, workers: int = 1) -> dict:
     """Check every input; return them as a dict (the echo every output starts with)."""
     sc = get_scenario(scenario)
     get_design(design)
@@ -43,19 +43,24 @@ def validate_inputs(scenario: str, design: str, ios, *, split_rmw: bool = False,
             raise bad_input("fail_io", f"{shown(fail_io)} names no io_end", f"an io_end number 0..{ios - 1}, or none")
     elif sc.needs_fail_io:
         fail_io = 0
-    return {"scenario": scenario, "design": design, "ios": ios, "split_rmw": bool(split_rmw), "fail_io": fail_io}
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= MAX_WORKERS:
+        raise bad_input("workers", f"{shown(workers)} is not a number of kworkers", f"1..{MAX_WORKERS} (the kernel's "
+                        "dio_unwritten_wq has 1: max_active 1)")
+    return {"scenario": scenario, "design": design, "ios": ios, "split_rmw": bool(split_rmw), "fail_io": fail_io,
+            "workers": workers}
 
 
 def build_world(scenario: str, design: str, ios: int, *, split_rmw: bool = False, fail_io=None,
-                checks=None, properties=(), max_ios: int = MAX_IOS) -> World:
+                checks=None, properties=(), max_ios: int = MAX_IOS, workers: int = 1) -> World:
     """A validated World. ``checks`` overrides the default invariant set of the design's family;
     ``properties`` adds properties such as ``fsync-durable`` and ``punch-waits``."""
-    inputs = validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=max_ios)
+    inputs = validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=max_ios,
+                             workers=workers)
     d = get_design(design)
     enabled = invariants.enabled_for(d.family) if checks is None else check_names("checks", checks)
     enabled = enabled | check_names("properties", properties)
     sc = get_scenario(scenario)
-    return World(d, list(sc.roles), ios, split_rmw=inputs["split_rmw"], fail_io=inputs["fail_io"],
+    return World(d, list(sc.roles_with(workers)), ios, split_rmw=inputs["split_rmw"], fail_io=inputs["fail_io"],
                  checks=enabled, inputs=inputs, buffered=sc.buffered)
 
 
@@ -80,9 +85,9 @@ class Run:
     """One run in progress: the World, the schedule so far and the trace."""
 
     def __init__(self, scenario: str, design: str, ios: int, *, split_rmw: bool = False, fail_io=None,
-                 checks=None, properties=(), keep_trace: bool = True):
+                 checks=None, properties=(), keep_trace: bool = True, workers: int = 1):
         self.world = build_world(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io,
-                                 checks=checks, properties=properties)
+                                 checks=checks, properties=properties, workers=workers)
         self.inputs = self.world.inputs
         self._checks, self._properties = checks, tuple(properties)
         self.schedule: list[int] = []
@@ -173,7 +178,8 @@ class Run:
         """A new Run with the same inputs, at the start."""
         i = self.inputs
         return Run(i["scenario"], i["design"], i["ios"], split_rmw=i["split_rmw"], fail_io=i["fail_io"],
-                   checks=self._checks, properties=self._properties, keep_trace=self.keep_trace)
+                   checks=self._checks, properties=self._properties, keep_trace=self.keep_trace,
+                   workers=i["workers"])
 
 
 @dataclass
@@ -232,11 +238,11 @@ def _round_robin():
 
 def run(scenario: str, design: str, ios: int, *, schedule=None, policy: str | None = None, seed=None,
         max_steps: int = DEFAULT_MAX_STEPS, split_rmw: bool = False, fail_io=None, checks=None,
-        properties=(), keep_trace: bool = True) -> RunResult:
+        properties=(), keep_trace: bool = True, workers: int = 1) -> RunResult:
     """Run to an outcome. Give at most one of ``schedule``, ``seed`` (implies ``random``) and ``policy``."""
     policy, schedule = _check_policy(schedule, policy, seed, max_steps)
     r = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, checks=checks, properties=properties,
-            keep_trace=keep_trace)
+            keep_trace=keep_trace, workers=workers)
     w = r.world
     pick = None if schedule is not None else _picker(policy, seed)
     outcome = _steps(r, pick, schedule, max_steps)

@@ -2,7 +2,9 @@
 
 ``step(world, tid)`` runs the design's step at task ``tid``'s program counter, then the local control
 flow after it (``settle``), then, unless told not to, the ``state`` invariants on what the step
-touched. It returns a ``StepOutcome``; an invariant the step breaks is in ``outcome.violation``, not
+touched. A step declared ``sleeps=...`` (``designs/table.py``) taken by a task that holds
+``i_completed_io_lock`` breaks ``no-sleep-holding-spinlock`` first, as the kernel's ``might_sleep()``
+would report it. It returns a ``StepOutcome``; an invariant the step breaks is in ``outcome.violation``, not
 raised. Whether the task may run at all is ``World.can_run``, asked by the caller first: the
 scheduler refuses a blocked task, the explorer counts it as blocked, a timed run puts it to sleep.
 
@@ -73,6 +75,9 @@ def step(world, tid: int, *, checks: bool = True) -> StepOutcome:
     spec, method = design.table[pc]
     world.touched = None
     try:
+        if spec.sleeps and world.inode.lock.holder == t.tid:  # might_sleep() in atomic context
+            world.check("no-sleep-holding-spinlock", False, f"{t.name} holds i_completed_io_lock (a spinlock) and "
+                        f"calls code that may sleep: {spec.sleeps} (BUG: scheduling while atomic)")
         kind, text, io = method(world, t)
         if t.pc in design.locals:
             settle(world, t)

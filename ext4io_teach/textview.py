@@ -31,6 +31,7 @@ def header_lines(run) -> list[str]:
     i = run.inputs
     extra = (", split-rmw" if i["split_rmw"] else "") + (f", fail-io {i['fail_io']}" if i["fail_io"] is not None
                                                          else "")
+    extra += f", {i['workers']} kworkers" if i.get("workers", 1) != 1 else ""
     out = run.outcome() or "running"
     lines = [f"{i['scenario']}, design {i['design']}, {i['ios']} io_end(s){extra}, step {len(run.schedule)}: {out}",
              f"  {run.world.design.title}"]

@@ -48,7 +48,7 @@ def test_json_echoes_every_input_and_lists_steps(capsys):
                        "--split-rmw", "--json")
     obj = json.loads(out)
     assert code == 0
-    assert list(obj) == ["scenario", "design", "ios", "split_rmw", "fail_io", "tasks", "schedule", "steps",
+    assert list(obj) == ["scenario", "design", "ios", "split_rmw", "fail_io", "workers", "tasks", "schedule", "steps",
                          "outcome", "violation"]
     assert (obj["scenario"], obj["design"], obj["ios"], obj["split_rmw"], obj["fail_io"]) == \
         ("punch-hole-error", "new", 2, True, 1)

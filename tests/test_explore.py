@@ -193,8 +193,8 @@ def test_bounded_liveness_still_reports_a_livelock_it_has_seen():
 def test_json_shape_and_explanation():
     res = explore("truncate-vs-dio", "old", 1, property="liveness", progress=False)
     j = res.as_json()
-    assert list(j) == ["scenario", "design", "ios", "split_rmw", "fail_io", "property", "verdict", "violation",
-                       "states", "transitions", "depth", "seconds", "counterexample"]
+    assert list(j) == ["scenario", "design", "ios", "split_rmw", "fail_io", "workers", "property", "verdict",
+                       "violation", "states", "transitions", "depth", "seconds", "counterexample"]
     assert set(j["counterexample"]) == {"schedule", "cycle_start", "steps"}
     assert len(j["counterexample"]["steps"]) == len(j["counterexample"]["schedule"])
     assert set(j["counterexample"]["steps"][0]) == {"i", "task", "name", "label", "io"}

@@ -146,6 +146,19 @@ def test_the_old_design_does_not_check_the_new_protocol_rules():
     assert "flags-under-lock" not in w.checks and "not-freed-while-unwritten" in w.checks
 
 
+def test_nothing_sleeps_holding_the_spinlock():
+    """A step declared ``sleeps=`` taken while holding i_completed_io_lock (tests/test_sleep.py has more)."""
+    from ext4io_teach.step import step
+
+    w, dio, worker, fsync = world()
+    w.spin_lock(fsync)  # fsync stands at fs.lock: filemap_write_and_wait_range and mutex_lock may sleep
+    out = step(w, fsync.tid)
+    assert out.violation.invariant == "no-sleep-holding-spinlock"
+    assert "fsync holds i_completed_io_lock" in out.violation.message
+    w2, _, _, fsync2 = world()
+    assert step(w2, fsync2.tid).violation is None  # the same step without the spinlock
+
+
 def test_every_registered_invariant_is_exercised_here_or_by_a_property():
     import inspect
     import sys

@@ -94,7 +94,11 @@ def test_code_cells_short_and_checked(path):
         lines = c.source.strip().split("\n")
         assert len(lines) <= 10, f"cell {c.id} has {len(lines)} lines"
         answer = c.metadata.get("nbgrader", {}).get("solution")  # an answer may be a variant class (ex04)
-        assert answer or not re.search(r"^\s*def |^\s*class ", c.source, re.M), f"cell {c.id} defines a function"
+        variant = "variant" in c.metadata.get("tags", [])  # a design variant written in a cell (designs/custom.py)
+        assert answer or variant or not re.search(r"^\s*def |^\s*class ", c.source, re.M), \
+            f"cell {c.id} defines a function"
+        if variant:
+            assert "register_variant(" in c.source, f"cell {c.id} is tagged variant but registers none"
         # exempt: the import cell, the papermill parameters cell, and answer cells (their check cell follows)
         imports = all(re.match(r"(import|from) ", ln) for ln in lines if ln.strip())
         exempt = imports or "parameters" in c.metadata.get("tags", []) or \

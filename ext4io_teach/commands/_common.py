@@ -25,7 +25,14 @@ def add_world_arguments(p: argparse.ArgumentParser, *, default_ios: int = 2) -> 
                    help=f"number of io_ends (default {default_ios})")
     p.add_argument("--split-rmw", action="store_true", help="split every flag read-modify-write into load and store")
     p.add_argument("--fail-io", type=int, default=None, metavar="K", help="make io_end K's conversion fail (-EIO)")
+    add_workers_argument(p)
     p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def add_workers_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=int, default=1, metavar="W",
+                   help="kworkers serving dio_unwritten_wq at once (max_active; default 1, the kernel's; "
+                   "2 or 3: what if)")
 
 
 def echo_command(name: str, inputs: dict, extra: list[str] = ()) -> str:
@@ -35,6 +42,8 @@ def echo_command(name: str, inputs: dict, extra: list[str] = ()) -> str:
         words.append("--split-rmw")
     if inputs.get("fail_io") is not None:
         words += ["--fail-io", str(inputs["fail_io"])]
+    if inputs.get("workers", 1) != 1:
+        words += ["--workers", str(inputs["workers"])]
     words += list(extra)
     return "# " + " ".join(shlex.quote(w) for w in words)
 

@@ -43,7 +43,7 @@ def main(args) -> int:
     if args.max_seconds is not None and not args.max_seconds > 0:
         raise bad_input("--max-seconds", f"{args.max_seconds} is not positive", "a number > 0")
     res = explore(args.scenario, args.design, args.ios, property=args.property, split_rmw=args.split_rmw,
-                  fail_io=args.fail_io, max_states=args.max_states, max_seconds=args.max_seconds,
+                  fail_io=args.fail_io, workers=args.workers, max_states=args.max_states, max_seconds=args.max_seconds,
                   progress=False if (args.no_progress or args.json) else None)
     if args.json:
         obj = res.as_json()

@@ -4,7 +4,8 @@ It drives the widget's own logic (``widgets.StepperController``: the same step, 
 and Show me) and prints the text panel (``textview.controller_text``) after every action. Keys,
 one per line: a task number steps that task; Enter takes one step (the loaded schedule's next entry,
 else round robin, as the widget's Next); ``u`` undo; ``n`` next stage; ``s`` show me (the explorer's
-shortest way to the challenge, or to any failure, loaded for replay with Enter); ``h`` help; ``q``
+shortest way to the challenge, or to any failure, loaded for replay with Enter); ``c`` the crash view
+(``crash.py``: what a read after a crash would return for each io_end now); ``h`` help; ``q``
 quit (so does the end of the input). Anything else gets a one-line hint. It reads lines, so a test
 or a pipe can drive it (``printf '2\\nu\\nq\\n' | ext4io-teach play truncate-vs-dio --design old``).
 """
@@ -16,11 +17,12 @@ import sys
 from ..errors import shown
 from ..sched import MAX_TASK_ID_DIGITS
 from ..widgets import challenges
-from ._common import echo_command
+from ._common import add_workers_argument, echo_command
 
 NAME = "play"
 HELP = "step a scenario by hand in the terminal (task number, Enter next, u undo, n next stage, s show me, q quit)"
-KEYS = "a task number steps it, Enter the next step, u undo, n next stage, s show me, h help, q quit"
+KEYS = ("a task number steps it, Enter the next step, u undo, n next stage, s show me, c crash view, h help, "
+        "q quit")
 SEARCH_LIMIT_S = 20.0  # Show me: the explorer's time limit (as in the widget)
 
 
@@ -30,6 +32,7 @@ def add_arguments(p) -> None:
     p.add_argument("--ios", type=int, default=2, metavar="N", help="number of io_ends (default 2)")
     p.add_argument("--split-rmw", action="store_true", help="split every flag read-modify-write into load and store")
     p.add_argument("--fail-io", type=int, default=None, metavar="K", help="make io_end K's conversion fail (-EIO)")
+    add_workers_argument(p)
     p.add_argument("--challenge", default=None, choices=list(challenges.CHALLENGES),
                    help="play a challenge: win by reaching the failure it names")
     p.add_argument("--schedule", default=None, help="replay these task ids first, e.g. 2,0,0")
@@ -71,6 +74,10 @@ def act(ctrl, key: str) -> tuple[str | None, bool]:
         ctrl.run_to_next_stage()
     elif key == "s":
         ctrl.show_me(max_seconds=SEARCH_LIMIT_S, progress=False)
+    elif key == "c":
+        from ..crash import crash_view
+
+        return str(crash_view(ctrl)), False
     elif key in ("h", "?", "help"):
         return f"keys: {KEYS}", False
     else:
@@ -109,7 +116,7 @@ def main(args) -> int:
     from ..widgets.controller import StepperController
 
     ctrl = StepperController(args.scenario, args.design, args.ios, split_rmw=args.split_rmw, fail_io=args.fail_io,
-                             challenge=args.challenge)
+                             challenge=args.challenge, workers=args.workers)
     extra = ["--challenge", args.challenge] if args.challenge else []
     if args.schedule:
         ctrl.load(args.schedule)

@@ -62,7 +62,7 @@ def main(args) -> int:
         raise bad_input(chosen[1], f"given together with {chosen[0]}", "one of --seed, --schedule, --policy")
     schedule = sched.parse_schedule(args.schedule) if args.schedule is not None else None
     res = sched.run(args.scenario, args.design, args.ios, schedule=schedule, policy=args.policy, seed=args.seed,
-                    max_steps=args.max_steps, split_rmw=args.split_rmw, fail_io=args.fail_io,
+                    max_steps=args.max_steps, split_rmw=args.split_rmw, fail_io=args.fail_io, workers=args.workers,
                     properties=tuple(dict.fromkeys(args.property)))
     if args.json:
         write_json(res, sys.stdout, note=counterfactual_note(args.design))

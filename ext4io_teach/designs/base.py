@@ -20,7 +20,9 @@ from .table import StepTable, local, step
 
 
 def _idle_guard(w, t):
-    return not w.wq.is_empty()
+    if len(w.worker_tids) == 1:  # the kernel's max_active 1: the one question is "is anything pending"
+        return not w.wq.is_empty()
+    return w.wq.takeable(w.running_elsewhere(t))
 
 
 def _dio_guard(w, t):
@@ -91,7 +93,8 @@ class Design(StepTable):
 
     # ---------------------------------------------------------------- the worker (process_one_work)
     @step("wq.idle", "wq", "process_one_work: take the next work item, clear its pending bit",
-          guard=_idle_guard, wait_text=lambda w, t: "idle: no work item is pending", next=("WORKER_ENTRY", "wq.return"))
+          guard=_idle_guard, wait_text=lambda w, t: "idle: no work item is pending", next=("WORKER_ENTRY", "wq.return"),
+          sleeps="an idle kworker sleeps until a work item is queued")
     def wq_idle(self, w, t):
         k = w.take_work(t)
         t.work_io = k
@@ -115,7 +118,8 @@ class Design(StepTable):
     # ---------------------------------------------------------------- ext4_end_io / ext4_end_io_nolock
     @step("eio.convert", None, "ext4_convert_unwritten_extents(io)", activity="converting",
           next=("eio.clear if END_IO_CLEARS_UNWRITTEN", "eio.aio if not END_IO_CLEARS_UNWRITTEN",
-                "eio.dio_done if not END_IO_CLEARS_UNWRITTEN", "eio.unwritten if not END_IO_CLEARS_UNWRITTEN"))
+                "eio.dio_done if not END_IO_CLEARS_UNWRITTEN", "eio.unwritten if not END_IO_CLEARS_UNWRITTEN"),
+          sleeps="ext4_convert_unwritten_extents: a journal handle and i_data_sem")
     def eio_convert(self, w, t):
         k = t.io
         io = w.use(t, k, "converts")
@@ -175,24 +179,27 @@ class Design(StepTable):
 
     @step("uw.wait", "flush_unwritten_io", "ext4_unwritten_wait: sleep until i_unwritten == 0 (c278531d)",
           guard=_unwritten_guard, wait_text=lambda w, t: f"waits for i_unwritten == 0 (now {w.inode.unwritten})",
-          next=())
+          next=(), sleeps="ext4_unwritten_wait sleeps until i_unwritten is 0")
     def uw_wait(self, w, t):
         self.ret(t)
         return "wait", "i_unwritten is 0: every conversion has finished", None
 
     # truncate: ext4_setattr (i_mutex held by do_truncate) -> inode_dio_wait -> ext4_truncate
-    @step("tr.lock", "truncate", "do_truncate: mutex_lock(i_mutex)", next=("mx.retry", "tr.dio_wait"))
+    @step("tr.lock", "truncate", "do_truncate: mutex_lock(i_mutex)", next=("mx.retry", "tr.dio_wait"),
+          sleeps="mutex_lock(i_mutex) sleeps while another task holds it")
     def tr_lock(self, w, t):
         return self.take_mutex(w, t, "tr.dio_wait")
 
     @step("tr.dio_wait", "truncate", "ext4_setattr: inode_dio_wait (sleep until i_dio_count == 0)",
           guard=_dio_guard, wait_text=lambda w, t: f"waits for i_dio_count == 0 (now {w.inode.dio_count})",
-          next=("FLUSH_ENTRY", "tr.blocks", "uw.wait if FLUSH_WAITS_UNWRITTEN"))
+          next=("FLUSH_ENTRY", "tr.blocks", "uw.wait if FLUSH_WAITS_UNWRITTEN"),
+          sleeps="inode_dio_wait sleeps until i_dio_count is 0")
     def tr_dio_wait(self, w, t):
         self.call_flush(w, t, "tr.blocks")
         return "wait", "inode_dio_wait returns: i_dio_count is 0", None
 
-    @step("tr.blocks", "truncate", "ext4_truncate: remove the blocks past the new size", next=("tr.unlock",))
+    @step("tr.blocks", "truncate", "ext4_truncate: remove the blocks past the new size", next=("tr.unlock",),
+          sleeps="ext4_truncate starts a journal handle and takes i_data_sem")
     def tr_blocks(self, w, t):
         t.pc = "tr.unlock"
         t.result = "truncated"
@@ -208,7 +215,8 @@ class Design(StepTable):
     @step("fs.lock", "fsync", "ext4_sync_file: filemap_write_and_wait_range (sleep while a page is under "
           "writeback); mutex_lock(i_mutex)", guard=_writeback_guard,
           wait_text=lambda w, t: f"waits for page writeback (filemap_write_and_wait_range): {w.inode.writeback} "
-          "io_end(s) still under writeback", next=("fs.call", "mx.retry"))
+          "io_end(s) still under writeback", next=("fs.call", "mx.retry"),
+          sleeps="filemap_write_and_wait_range waits for writeback; mutex_lock(i_mutex) may sleep")
     def fs_lock(self, w, t):
         return self.take_mutex(w, t, "fs.call")
 
@@ -265,7 +273,7 @@ class Design(StepTable):
             t.pc = "ph.blocks"
 
     @step("ph.blocks", "punch_hole", "remove the blocks in the hole (under i_data_sem)",
-          next=("ph.unlock if PUNCH_HOLDS_I_MUTEX",))
+          next=("ph.unlock if PUNCH_HOLDS_I_MUTEX",), sleeps="punch hole starts a journal handle and takes i_data_sem")
     def ph_blocks(self, w, t):
         if "punch-waits" in w.checks:
             pending = [io.id for io in w.ios if not io.conv]
@@ -300,7 +308,8 @@ class Design(StepTable):
             self.call_flush(w, t, "rd.done")
         return "read", what, None
 
-    @step("rd.lock", "dio_read", "mutex_lock(i_mutex) (v3.6; c278531d)", next=("mx.retry", "rd.call"))
+    @step("rd.lock", "dio_read", "mutex_lock(i_mutex) (v3.6; c278531d)", next=("mx.retry", "rd.call"),
+          sleeps="mutex_lock(i_mutex) sleeps while another task holds it")
     def rd_lock(self, w, t):
         return self.take_mutex(w, t, "rd.call")
 

@@ -33,11 +33,12 @@ _FREE = frozenset({"freed-once", "not-freed-while-listed", "not-freed-while-unwr
                    "not-freed-while-queued", "ioend-count"})
 _LOCK = frozenset({"lock-usage"})
 _WORKER_MUTEX = _LOCK | {"worker-never-waits-for-i_mutex"}
+_SLEEPS = frozenset({"no-sleep-holding-spinlock"})  # a step of this kind may sleep
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("spin_lock", 1, "spin_lock(i_completed_io_lock) when free (waiting for it is charged as spinning)", _LOCK),
     Kind("spin_unlock", 1, "spin_unlock", _LOCK, wakes=True, releases="lock"),
-    Kind("mutex_lock", 1, "mutex_lock(i_mutex) when free (a sleeping waiter uses no CPU)", _WORKER_MUTEX),
+    Kind("mutex_lock", 1, "mutex_lock(i_mutex) when free (a sleeping waiter uses no CPU)", _WORKER_MUTEX | _SLEEPS),
     Kind("mutex_unlock", 1, "mutex_unlock(i_mutex)", _LOCK, wakes=True, releases="i_mutex"),
     Kind("mutex_trylock", 1, "mutex_trylock(i_mutex), success or failure", _WORKER_MUTEX),
     Kind("list", 1, "one list operation (list_add_tail, list_del_init, a splice)",
@@ -47,7 +48,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("queue_work", 2, "queue_work on dio_unwritten_wq", frozenset({"queue-when-list-was-empty"}), wakes=True),
     Kind("dequeue", 2, "process_one_work picks the next item", frozenset({"no-use-after-free"})),
     Kind("convert", 30, "ext4_convert_unwritten_extents: journal handle, extent split",
-         frozenset({"converted-once", "converts-only-unwritten"})),
+         frozenset({"converted-once", "converts-only-unwritten"}) | _SLEEPS),
     Kind("aio", 2, "aio_complete", frozenset({"aio-completed-once"}), wakes=True),
     Kind("dio_done", 1, "inode_dio_done (i_dio_count--)", frozenset({"dio-done-once"}), wakes=True),
     Kind("unwritten", 1, "i_unwritten-- and the wake-up check", frozenset({"unwritten-dec-once"}), wakes=True),

@@ -353,6 +353,7 @@ class ListIsSingular(Mutant):
         return "queue_work", f"queue_work io#{t.io}", t.io
 
 
-from . import mutants_add  # noqa: E402,F401  (registers the three add-path variants after these)
+from . import mutants_add  # noqa: E402,F401,I001  (registers the three add-path variants after these)
+from . import mutants_sleep  # noqa: E402,F401  (registers stage B under the spinlock)
 
 __all__ = ["VARIANTS", "Mutant"]

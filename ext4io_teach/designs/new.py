@@ -49,12 +49,21 @@ class NewDesign(Design):
           next=("add.queue", "add.unlock", "rmw.store"))
     def add_test(self, w, t):
         if not w.inode.completed:
-            info, _ = self.rmw(w, t, t.io, "add.queue", set_bits=QUEUED, what="list empty: set QUEUED on")
-            return info
+            return self.mark_queued(w, t, "list empty: set QUEUED on")
+        return self.add_only(w, t, "list not empty (work already queued)")
+
+    def mark_queued(self, w, t, what: str):
+        """The branch that queues: ``io->flag |= QUEUED``, then ``queue_work`` (``add.queue``) and
+        ``list_add_tail`` (``add.add``). A helper so that a variant can send either branch elsewhere."""
+        info, _ = self.rmw(w, t, t.io, "add.queue", set_bits=QUEUED, what=what)
+        return info
+
+    def add_only(self, w, t, why: str):
+        """The branch that only adds: ``list_add_tail``, no work queued; then ``spin_unlock``."""
         w.list_add_tail(t, t.io, "inode")
         w.ios[t.io].added = True
         t.pc = "add.unlock"
-        return "list", f"list not empty (work already queued): list_add_tail io#{t.io}", t.io
+        return "list", f"{why}: list_add_tail io#{t.io}", t.io
 
     @step("add.queue", "add_complete_io", "queue_work(dio_unwritten_wq, &io->work)", next=("add.add",))
     def add_queue(self, w, t):

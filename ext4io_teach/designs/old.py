@@ -133,7 +133,8 @@ class OldDesign(Design):
             self.ret(t)
         return "queue_work", f"requeue io#{t.work_io}" + ("" if t.was_queued else ", return"), t.work_io
 
-    @step("ow.yield", "end_io_work", "if was_queued: yield(); return", activity="yield", next=())
+    @step("ow.yield", "end_io_work", "if was_queued: yield(); return", activity="yield", next=(),
+          sleeps="yield() calls schedule()")
     def ow_yield(self, w, t):
         w.stats["yields"] += 1
         self.ret(t)
@@ -219,7 +220,7 @@ class OldBlocking(OldDesign):
     WORKER_ENTRY = "ob.mutex"
 
     @step("ob.mutex", "end_io_work", "mutex_lock(i_mutex)  (sleeps; never while holding the spinlock)",
-          next=("mx.retry", "ob.lock"))
+          next=("mx.retry", "ob.lock"), sleeps="mutex_lock(i_mutex) sleeps while another task holds it")
     def ob_mutex(self, w, t):
         w.use(t, t.work_io, "runs the work of")
         return self.take_mutex(w, t, "ob.lock", t.work_io)

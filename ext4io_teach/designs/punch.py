@@ -39,7 +39,7 @@ class PunchWaits:
         t.pc = "ph.lock"
 
     @step("ph.lock", "punch_hole", "mutex_lock(i_mutex); ext4_inode_block_unlocked_dio (02d262df)",
-          next=("mx.retry", "ph.locked"))
+          next=("mx.retry", "ph.locked"), sleeps="mutex_lock(i_mutex) sleeps while another task holds it")
     def ph_lock(self, w, t):
         return self.take_mutex(w, t, "ph.locked")
 
@@ -56,7 +56,8 @@ class PunchWaits:
     @step("ph.dio_wait", "punch_hole", "inode_dio_wait: sleep until i_dio_count == 0 (02d262df)",
           guard=_dio_guard, wait_text=lambda w, t: f"waits for i_dio_count == 0 (now {w.inode.dio_count})",
           next=("ph.blocks if PUNCH_FLUSH_FIRST", "FLUSH_ENTRY if not PUNCH_FLUSH_FIRST",
-                "ph.check if not PUNCH_FLUSH_FIRST", "uw.wait if FLUSH_WAITS_UNWRITTEN and not PUNCH_FLUSH_FIRST"))
+                "ph.check if not PUNCH_FLUSH_FIRST", "uw.wait if FLUSH_WAITS_UNWRITTEN and not PUNCH_FLUSH_FIRST"),
+          sleeps="inode_dio_wait sleeps until i_dio_count is 0")
     def ph_dio_wait(self, w, t):
         if self.PUNCH_FLUSH_FIRST:
             t.pc = "ph.blocks"

@@ -42,17 +42,20 @@ class StepSpec:
     # each perhaps with a condition on the design's switches ("eio.clear if END_IO_CLEARS_UNWRITTEN");
     # None: not declared (a step written elsewhere, e.g. in a notebook), taken as "any pc of the table"
     next: tuple | None = None
+    # why the step may sleep (a mutex, a wait, a journal handle), "" if it never does: a task that takes it
+    # holding i_completed_io_lock breaks ``no-sleep-holding-spinlock`` (``step.step``)
+    sleeps: str = ""
 
 
 def step(pc: str, func: str | None, text: str, stage: str = "", guard=None, wait_text=None, activity=None,
-         next: tuple | None = None):
+         next: tuple | None = None, sleeps: str = ""):
     """Mark a method as the step at ``pc``. ``next`` declares every pc it may set (directly, through a
     helper such as ``take_mutex`` or ``call_flush``, or as a return pc it pushes); a pc reached by
     returning is declared by the step that pushed it. A step that declares nothing may go anywhere (the
     listings then hide nothing); every step of the package declares (tests/test_reach.py)."""
     def mark(fn):
         fn._spec = StepSpec(pc, func, stage, text, False, guard, wait_text, fn.__name__, activity,
-                            None if next is None else tuple(next))
+                            None if next is None else tuple(next), sleeps=sleeps)
         return fn
     return mark
 
@@ -171,7 +174,8 @@ class StepTable:
         self.call(t, "mx.retry", next_pc)
         return "mutex_lock", "mutex_lock(i_mutex): held, sleeps", io
 
-    @step("mx.retry", None, "mutex_lock, woken by mutex_unlock: take i_mutex if still free, else sleep again", next=())
+    @step("mx.retry", None, "mutex_lock, woken by mutex_unlock: take i_mutex if still free, else sleep again", next=(),
+          sleeps="mutex_lock(i_mutex) sleeps again if it is taken")
     def mx_retry(self, w, t):
         if w.mutex_retry(t):
             self.ret(t)

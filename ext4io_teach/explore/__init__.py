@@ -83,10 +83,11 @@ def _goals(world) -> list[tuple[str, object, str]]:
     return out
 
 
-def _start(scenario, design, ios, split_rmw, fail_io, checks, properties, prefix):
-    inputs = validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=MAX_IOS)
+def _start(scenario, design, ios, split_rmw, fail_io, checks, properties, prefix, workers=1):
+    inputs = validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=MAX_IOS,
+                             workers=workers)
     run = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=inputs["fail_io"], checks=checks,
-              properties=properties, keep_trace=False)
+              properties=properties, keep_trace=False, workers=workers)
     violation = None
     try:
         run.replay(prefix)
@@ -100,7 +101,7 @@ def _start(scenario, design, ios, split_rmw, fail_io, checks, properties, prefix
 
 def explore(scenario: str, design: str, ios: int, *, property: str = "safety", split_rmw: bool = False,
             fail_io=None, prefix=None, checks=None, max_states: int | None = DEFAULT_MAX_STATES,
-            max_seconds: float | None = None, progress=None) -> Result:
+            max_seconds: float | None = None, progress=None, workers: int = 1) -> Result:
     """Search every schedule (from the state after ``prefix``, if given). See the module docstring.
 
     ``checks`` replaces the design family's invariant set (the mutant gallery passes
@@ -108,7 +109,7 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
     callable ``f(states, expanded)`` called every 1024 expanded states (raise KeyboardInterrupt in it to stop)."""
     if property not in PROPERTIES:
         raise bad_input("property", f"unknown property {shown(property)}", ", ".join(PROPERTIES))
-    validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=MAX_IOS)
+    validate_inputs(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, max_ios=MAX_IOS, workers=workers)
     applicable = applicable_properties(scenario)
     if property not in applicable:
         raise bad_input("property", f"{property} does not apply to {scenario} (it has no {OPTIONAL[property]} task)",
@@ -119,7 +120,7 @@ def explore(scenario: str, design: str, ios: int, *, property: str = "safety", s
     properties = tuple(p for p in OPTIONAL if p in applicable and property in (p, "all"))
     liveness = property in ("liveness", "all")
     t0 = time.perf_counter()
-    run, pre_violation = _start(scenario, design, ios, split_rmw, fail_io, checks, properties, prefix)
+    run, pre_violation = _start(scenario, design, ios, split_rmw, fail_io, checks, properties, prefix, workers)
     res = Result(dict(run.inputs), property, "ok", checks=None if checks is None else frozenset(checks),
                  properties=properties, start=len(prefix), tasks=run.task_names)
     if pre_violation is not None:
@@ -221,16 +222,16 @@ def _livelock(res: Result, graph: Graph, prefix: list[int], goals) -> bool:
 
 def can_complete(scenario: str, design: str, ios: int, prefix=None, task: str = "truncate", *,
                  split_rmw: bool = False, fail_io=None, checks=None, max_states: int | None = 200_000,
-                 max_seconds: float | None = 10.0) -> bool:
+                 max_seconds: float | None = 10.0, workers: int = 1) -> bool:
     """Is there any continuation of ``prefix`` on which ``task`` returns? (Violating steps are dead
     ends.) False if the prefix itself ends in a violation. If a bound stops the search first the
     answer is True: the explorer could not prove the task stuck."""
     check_bounds(max_states, max_seconds)
     prefix = _check_prefix(prefix)
-    names = get_scenario(scenario).task_names
+    run, violation = _start(scenario, design, ios, split_rmw, fail_io, checks, (), prefix, workers)
+    names = run.task_names
     if task not in names:
         raise bad_input("task", f"{scenario} has no task {shown(task)}", ", ".join(names))
-    run, violation = _start(scenario, design, ios, split_rmw, fail_io, checks, (), prefix)
     if violation is not None:
         return False
     tid = names.index(task)

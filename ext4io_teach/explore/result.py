@@ -24,7 +24,7 @@ class Counterexample:
 
 @dataclass
 class Result:
-    inputs: dict  # scenario, design, ios, split_rmw, fail_io
+    inputs: dict  # scenario, design, ios, split_rmw, fail_io, workers
     property: str
     verdict: str
     violation: dict | None = None  # {"invariant", "message"}
@@ -50,7 +50,7 @@ class Result:
 
         i = self.inputs
         r = Run(i["scenario"], i["design"], i["ios"], split_rmw=i["split_rmw"], fail_io=i["fail_io"],
-                checks=self.checks, properties=self.properties)
+                checks=self.checks, properties=self.properties, workers=i.get("workers", 1))
         if self.counterexample is None:
             return r
         try:
@@ -72,7 +72,8 @@ class Result:
         i = self.inputs
         cex = self.counterexample
         return {"scenario": i["scenario"], "design": i["design"], "ios": i["ios"], "split_rmw": i["split_rmw"],
-                "fail_io": i["fail_io"], "property": self.property, "verdict": self.verdict,
+                "fail_io": i["fail_io"], "workers": i.get("workers", 1),
+                "property": self.property, "verdict": self.verdict,
                 "violation": self.violation, "states": self.states, "transitions": self.transitions,
                 "depth": self.depth, "seconds": round(self.seconds, 4),
                 "counterexample": None if cex is None else {

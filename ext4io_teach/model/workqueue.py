@@ -10,6 +10,15 @@ work item runs at a time, in FIFO order, for all inodes: one ordered worker.
 
 SIMPLIFICATION: the work item of an io_end is named by the io_end's id, because it is embedded in
 the io_end (``io->work``) at both commits the model covers.
+
+What if (``workers`` 2 or 3, a scenario option): the queue is served by that many kworkers at once, as a
+workqueue with ``max_active`` 2 or 3 that is not ordered. Items still start in the order they were
+queued, but a later one may start while an earlier one still runs. A work item is never run by two
+workers at once: ``process_one_work`` hands an item that is already running in the same worker pool to
+the worker running it (``find_worker_executing_work``), and an unbound workqueue has one pool [K69]. So
+a worker takes the first pending item that no other worker is running; an item that is running is left
+for the worker that runs it. SIMPLIFICATION: the kernel moves such an item onto that worker's own list;
+here it stays in the queue until that worker (or another, once it has finished) takes it.
 """
 
 from __future__ import annotations
@@ -45,6 +54,18 @@ class OrderedWorkqueue:
         self.pending.append(io_id)
         return True
 
-    def take_next(self) -> int:
-        """What the worker does first in ``process_one_work``: dequeue and clear the pending bit."""
-        return self.pending.pop(0)
+    def take_next(self, running=()) -> int:
+        """What the worker does first in ``process_one_work``: dequeue and clear the pending bit. With
+        more than one worker, ``running`` are the items other workers are running: the first other one."""
+        if not running:
+            return self.pending.pop(0)
+        for i, k in enumerate(self.pending):
+            if k not in running:
+                return self.pending.pop(i)
+        raise IndexError("every pending work item is running on another worker")
+
+    def takeable(self, running=()) -> bool:
+        """A worker may start an item: one is pending that no other worker is running."""
+        if not running:
+            return bool(self.pending)
+        return any(k not in running for k in self.pending)

@@ -64,7 +64,7 @@ class TimedRoles:
 
     @step("sub.lock", "aio_submit", "mutex_lock(i_mutex)  (generic_file_aio_write / DIO_LOCKING read)",
           guard=slot_guard, wait_text=lambda w, t: "io_getevents: every context has its IOs in flight",
-          next=("mx.retry", "sub.submit"))
+          next=("mx.retry", "sub.submit"), sleeps="mutex_lock(i_mutex) sleeps while another task holds it")
     def sub_lock(self, w, t):
         w.reserve(t)
         return self.take_mutex(w, t, "sub.submit")
@@ -83,7 +83,8 @@ class TimedRoles:
         return "mutex_unlock", "mutex_unlock(i_mutex)", None
 
     # ------------------------------------------------------------ buffered writer
-    @step("bw.lock", "buffered_write", "mutex_lock(i_mutex)", next=("bw.write", "mx.retry"))
+    @step("bw.lock", "buffered_write", "mutex_lock(i_mutex)", next=("bw.write", "mx.retry"),
+          sleeps="mutex_lock(i_mutex) sleeps while another task holds it")
     def bw_lock(self, w, t):
         return self.take_mutex(w, t, "bw.write")
 
@@ -99,11 +100,13 @@ class TimedRoles:
         return "mutex_unlock", "mutex_unlock(i_mutex)", None
 
     # ------------------------------------------------------------ xfstests 299 loop: fallocate
-    @step("fa.lock", "fallocate", "mutex_lock(i_mutex)", next=("fa.alloc", "mx.retry"))
+    @step("fa.lock", "fallocate", "mutex_lock(i_mutex)", next=("fa.alloc", "mx.retry"),
+          sleeps="mutex_lock(i_mutex) sleeps while another task holds it")
     def fa_lock(self, w, t):
         return self.take_mutex(w, t, "fa.alloc")
 
-    @step("fa.alloc", "fallocate", "allocate unwritten extents again", next=("fa.unlock",))
+    @step("fa.alloc", "fallocate", "allocate unwritten extents again", next=("fa.unlock",),
+          sleeps="ext4_fallocate starts a journal handle and takes i_data_sem")
     def fa_alloc(self, w, t):
         t.pc = "fa.unlock"
         return "fallocate", "fallocate", None

@@ -44,9 +44,10 @@ class StepperController(ChallengeActions):
     """State and actions of one stepper. All public methods raise ValueError on bad input."""
 
     def __init__(self, scenario: str = "truncate-vs-dio", design: str = "new", ios: int = 2, *,
-                 split_rmw: bool = False, fail_io=None, challenge: str | None = None):
+                 split_rmw: bool = False, fail_io=None, challenge: str | None = None, workers: int = 1):
         self.challenge = get_challenge(challenge)
-        self.run = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, checks=self._checks())
+        self.run = Run(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io, checks=self._checks(),
+                       workers=workers)
         self.inputs = dict(self.run.inputs)
         self.future: list[int] = []
         self.cycle: list[int] | None = None  # a livelock cycle to repeat when the future runs out
@@ -76,6 +77,8 @@ class StepperController(ChallengeActions):
         extra = " --split-rmw" if i["split_rmw"] else ""
         if i["fail_io"] is not None:
             extra += f" --fail-io {i['fail_io']}"
+        if i.get("workers", 1) != 1:
+            extra += f" --workers {i['workers']}"
         sched = f" --schedule {self.schedule_text}" if self.run.schedule else ""
         return f"ext4io-teach run {i['scenario']} --design {i['design']} --ios {i['ios']}{extra}{sched}"
 
@@ -272,13 +275,15 @@ class StepperController(ChallengeActions):
 
     def _rebuild(self, inputs: dict):
         run = Run(inputs["scenario"], inputs["design"], inputs["ios"], split_rmw=inputs["split_rmw"],
-                  fail_io=inputs["fail_io"], checks=self._checks())
+                  fail_io=inputs["fail_io"], checks=self._checks(), workers=inputs.get("workers", 1))
         self.run, self.inputs, self._programs = run, dict(run.inputs), {}
 
-    def configure(self, scenario: str, design: str, ios: int, *, split_rmw: bool = False, fail_io=None):
-        """Start over with other inputs (the view's scenario/design/N pickers)."""
+    def configure(self, scenario: str, design: str, ios: int, *, split_rmw: bool = False, fail_io=None,
+                  workers: int | None = None):
+        """Start over with other inputs (the view's scenario/design/N pickers; ``workers`` None keeps the
+        number of kworkers the stepper was made with)."""
         self._rebuild({"scenario": scenario, "design": design, "ios": ios, "split_rmw": split_rmw,
-                       "fail_io": fail_io})
+                       "fail_io": fail_io, "workers": self.inputs["workers"] if workers is None else workers})
         self.reset()
         self.message = f"{scenario} on the {design} design with {ios} io_end(s): pick a task to step."
 

@@ -39,7 +39,8 @@ def truncate_can_complete(inputs: dict, schedule: list[int], snapshot, checks) -
         ex = _module()
         _CACHE[key] = bool(ex.can_complete(inputs["scenario"], inputs["design"], inputs["ios"], list(schedule),
                                            task="truncate", split_rmw=inputs["split_rmw"],
-                                           fail_io=inputs["fail_io"], checks=frozenset(checks)))
+                                           fail_io=inputs["fail_io"], checks=frozenset(checks),
+                                           workers=inputs.get("workers", 1)))
     return _CACHE[key]
 
 
@@ -50,6 +51,7 @@ def shortest(inputs: dict, prop: str, checks, prefix=None, max_seconds: float = 
     ``f(states found, states expanded)`` that the explorer calls every 1,024 expansions."""
     ex = _module()
     kw = {"property": prop, "split_rmw": inputs.get("split_rmw", False), "fail_io": inputs.get("fail_io"),
+          "workers": inputs.get("workers", 1),
           "max_seconds": max_seconds, "checks": frozenset(checks), "progress": progress}
     if prefix:
         kw["prefix"] = list(prefix)

@@ -136,6 +136,7 @@ def header_html(ctrl) -> str:
     out = ctrl.outcome() or "running"
     extra = (" split-rmw" if i["split_rmw"] else "") + (f" fail-io {i['fail_io']}" if i["fail_io"] is not None
                                                        else "")
+    extra += f" {i['workers']} kworkers" if i.get("workers", 1) != 1 else ""
     head = (f'<b>{escape(i["scenario"])}</b> &middot; design <b>{escape(i["design"])}</b> &middot; '
             f'{i["ios"]} io_end(s){escape(extra)} &middot; step {len(ctrl.run.schedule)} &nbsp;'
             f'<span class="e4-banner e4-out-{out}" data-outcome="{out}">{out}</span>'

@@ -32,11 +32,12 @@ class Stepper:
     last expression of a cell (or ``display(stepper.widget)``)."""
 
     def __init__(self, scenario: str = "truncate-vs-dio", design: str = "new", ios: int = 2, *,
-                 split_rmw: bool = False, fail_io=None, challenge: str | None = None, mode: str = "lecture"):
+                 split_rmw: bool = False, fail_io=None, challenge: str | None = None, mode: str = "lecture",
+                 workers: int = 1):
         if mode not in MODES:
             raise ValueError(f"mode: unknown mode {shown(mode)}; allowed: {', '.join(MODES)}")
         self.ctrl = StepperController(scenario, design, ios, split_rmw=split_rmw, fail_io=fail_io,
-                                      challenge=challenge)
+                                      challenge=challenge, workers=workers)
         self.mode = mode
         self.errors: list[str] = []
         self._build()
@@ -46,7 +47,7 @@ class Stepper:
     def from_query(cls, query: str | None = None, **defaults) -> Stepper:
         """A Stepper configured by a URL query such as ``design=old&ios=1&challenge=hang`` (Voila passes the
         page's query to the kernel as the ``QUERY_STRING`` environment variable, the default here).
-        Keys: scenario, design, ios, mode, challenge, schedule, split_rmw, fail_io. A bad value never
+        Keys: scenario, design, ios, mode, challenge, schedule, split_rmw, fail_io, workers. A bad value never
         breaks the page: the stepper starts with the defaults and shows the error."""
         import os
         from urllib.parse import parse_qs
@@ -64,7 +65,7 @@ class Stepper:
                     raise bad_input("split_rmw", f"{shown(args['split_rmw'])} is not a yes or a no",
                                     ", ".join(ON_WORDS + OFF_WORDS))
                 kw["split_rmw"] = word in ON_WORDS
-            for key in ("ios", "fail_io"):
+            for key in ("ios", "fail_io", "workers"):
                 if key in args:
                     if not (args[key].isascii() and args[key].isdigit() and len(args[key]) <= 6):
                         raise ValueError(f"{key}: {shown(args[key])} is not a whole number; allowed: 0, 1, 2, ...")
