@@ -24,8 +24,9 @@ class StageBLocked(Mutant):
         "Why unlock after stage A only to lock again for stage C? Keep the spinlock and the list cannot change "
         "under the drainer. But stage B calls ext4_end_io, which converts the extent: "
         "ext4_convert_unwritten_extents starts a journal handle and takes i_data_sem, and either may sleep. A "
-        "spinlock holder runs with preemption off; sleeping there is a kernel BUG (scheduling while atomic), and "
-        "a completion in interrupt context spinning on the same lock on that CPU would never get it back. The "
+        "spinlock holder runs with preemption off (and here, irqsave, with interrupts off too); sleeping there is a "
+        "kernel BUG (scheduling while atomic), and every completion on another CPU would spin on the lock for as "
+        "long as the holder sleeps. The "
         "model finds nothing else wrong: no list, flag or free breaks, because holding the lock longer only "
         "protects more. The step declarations say which steps may sleep, and the invariant "
         "no-sleep-holding-spinlock fires at the first conversion, with one io_end.")
